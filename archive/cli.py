@@ -1,0 +1,215 @@
+"""The `archive` command: thin shells over the archive's service functions.
+
+Every command takes `--data DIR` (env ARCHIVE_DATA, default ./data). A problem the user can fix
+prints one line, without a traceback; usage errors exit with status 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from archive import operations, render
+from archive.catalog import Filters
+from archive.config import Settings
+from archive.errors import ArchiveError
+from archive.search import MODES, SearchRequest, SearchService
+from archive.store import Archive
+
+
+def data_option(command):
+    @click.option(
+        "--data",
+        "data_dir",
+        envvar="ARCHIVE_DATA",
+        default="data",
+        show_default=True,
+        type=click.Path(file_okay=False),
+        help="The archive's data folder (env ARCHIVE_DATA).",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, data_dir, **kwargs):
+        try:
+            return command(*args, settings=Settings.from_env(data_dir), **kwargs)
+        except ArchiveError as error:
+            click.echo(f"error: {error.message}", err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def emit_json(data: dict) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="archive")
+def cli() -> None:
+    """A document archive with full-text and semantic search."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--source", help="Source name recorded on every document ingested.")
+@click.option("--tag", "tags", multiple=True, help="Tag added to every document (repeatable).")
+@click.option("--retry-failed", is_flag=True, help="Only retry files that failed before.")
+@click.option("--wait", is_flag=True, help="Wait for another running ingest instead of stopping.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@data_option
+def ingest(paths, source, tags, retry_failed, wait, progress, as_json, settings):
+    """Ingest files, folders (recursive) and globs; unchanged files are skipped."""
+    from archive.ingest import Ingestor
+
+    if not paths and not retry_failed:
+        raise click.UsageError("give at least one file, folder or glob (or --retry-failed)")
+    with Archive(settings, write=True, wait=wait) as archive:
+        ingestor = Ingestor(
+            archive,
+            source=source,
+            tags=tags,
+            retry_failed=retry_failed,
+            progress=render.ProgressBar(progress),
+        )
+        report = ingestor.run(paths).to_dict()
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(render.ingest_report(report))
+    sys.exit(1 if report["failed"] or report["interrupted"] else 0)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option(
+    "-k", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="Documents to return."
+)
+@click.option("--offset", type=click.IntRange(0, 1000), default=0, help="Skip this many documents.")
+@click.option("--source", help="Only documents from this source.")
+@click.option("--tag", "tags", multiple=True, help="Only documents with this tag (repeatable).")
+@click.option("--format", "fmt", help="Only documents of this format (pdf, html, text, ...).")
+@click.option("--date-from", help="Only documents dated on or after (YYYY-MM-DD).")
+@click.option("--date-to", help="Only documents dated on or before (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON result (the API's shape).")
+@data_option
+def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_json, settings):
+    """Search by keyword, phrase or question."""
+    filters = Filters(
+        source=source,
+        tags=tuple(tags),
+        format=fmt,
+        date_from=_date_option(date_from, "--date-from"),
+        date_to=_date_option(date_to, "--date-to"),
+    )
+    with Archive(settings) as archive:
+        response = SearchService(archive).search(
+            SearchRequest(query=query, mode=mode, k=k, offset=offset, filters=filters)
+        )
+    if as_json:
+        emit_json(response)
+    else:
+        click.echo(render.search_results(response, color=sys.stdout.isatty()))
+
+
+def _date_option(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    from archive.dates import iso_date
+
+    parsed = iso_date(value)
+    if parsed is None:
+        raise click.BadParameter(f"'{value}' is not a date (use YYYY-MM-DD)", param_hint=name)
+    return parsed
+
+
+@cli.command(name="list")
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--json", "as_json", is_flag=True)
+@data_option
+def list_command(limit, offset, as_json, settings):
+    """List documents, newest first."""
+    with Archive(settings) as archive:
+        listing = operations.list_documents(archive, limit, offset)
+    if as_json:
+        emit_json(listing)
+        return
+    for doc in listing["documents"]:
+        click.echo(f"{doc['id']}  {doc['date'] or '          '}  {doc['format']:<8} {doc['title']}")
+    click.echo(f"({len(listing['documents'])} of {listing['total']} documents)")
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True)
+@data_option
+def show(doc_id, as_json, settings):
+    """Show one document: metadata and full text."""
+    with Archive(settings) as archive:
+        document = operations.show(archive, doc_id)
+    if as_json:
+        emit_json(document)
+    else:
+        click.echo(render.document_text(document, document["chunks"], document["attachments"]))
+
+
+@cli.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@click.option("--wait", is_flag=True, help="Wait for a running ingest instead of stopping.")
+@data_option
+def delete(doc_ids, wait, settings):
+    """Delete documents from the catalog and both indexes."""
+    with Archive(settings, write=True, wait=wait) as archive:
+        result = operations.delete(archive, list(doc_ids))
+    click.echo(f"deleted {len(result['deleted'])} document(s), {result['chunks_removed']} chunk(s)")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@data_option
+def stats(as_json, settings):
+    """Counts, model and index sizes."""
+    with Archive(settings) as archive:
+        figures = operations.stats(archive)
+    if as_json:
+        emit_json(figures)
+        return
+    for key, value in figures.items():
+        click.echo(f"{key:>22}: {value}")
+
+
+@cli.command()
+@click.option("--wait", is_flag=True, help="Wait for a running ingest instead of stopping.")
+@data_option
+def reindex(wait, settings):
+    """Rebuild both indexes from the catalog (re-embedding only if the model changed)."""
+    with Archive(settings, write=True, wait=wait) as archive:
+        result = operations.reindex(archive)
+    click.echo(
+        f"rebuilt generation {result['generation']}: {result['documents']} documents, "
+        f"{result['keyword_indexed']} chunks in the keyword index, "
+        f"{result['vector_indexed']} in the vector index"
+    )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@data_option
+def serve(host, port, threads, settings):
+    """Serve the web UI and the JSON API."""
+    from web.server import serve as run_server
+
+    run_server(settings, host=host, port=port, threads=threads)
+
+
+def main() -> None:
+    cli(prog_name="archive")

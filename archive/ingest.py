@@ -1,0 +1,421 @@
+"""The ingest pipeline: files -> documents -> chunks -> embeddings -> catalog -> indexes.
+
+Three stages overlap, joined by bounded queues (so memory stays bounded):
+  reader thread  discover, skip unchanged (size+mtime, then sha256), read, chunk;
+  this thread    embed chunks in batches (torch uses every core);
+  writer thread  one catalog transaction per batch, then the indexes catch up (`Archive.sync`)
+                 every few seconds and at the end.
+The pipeline is the archive's only writer of documents; the write order that makes a kill -9
+safe at any moment is described in `archive/store.py`.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from archive.chunking import chunk_text
+from archive.domain import Chunk, Document
+from archive.errors import ReadError
+from archive.files import Unreachable, discover, sha256_file
+from archive.readers import RecordError, Source, read_source
+from archive.store import Archive, embedding_input
+
+EMBED_BATCH_CHUNKS = 256  # chunks per embedding call (sorted by length inside)
+SYNC_INTERVAL_SECONDS = 15.0  # how stale the indexes may get during a long ingest
+_DONE = object()
+
+
+@dataclass
+class Prepared:
+    """A new or changed document, chunked, waiting for its embeddings."""
+
+    document: Document
+    chunks: list[Chunk]
+    file_path: str
+
+
+@dataclass
+class FileDone:
+    """Everything from one file has been handed on; record its state once it is written."""
+
+    path: str
+    status: str  # ok | failed | duplicate | unchanged
+    size: int | None = None
+    mtime_ns: int | None = None
+    sha256: str | None = None
+    reason: str | None = None
+    identities: set[str] | None = None  # documents the file holds now (None: keep what exists)
+    changed: int = 0  # documents of this file that were written
+
+
+@dataclass
+class IngestReport:
+    run_id: int
+    files: int = 0
+    ingested: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    documents: int = 0
+    removed: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed or self.interrupted else 0
+
+    def to_dict(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "files": self.files,
+            "ingested": self.ingested,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "failed": [{"path": path, "reason": reason} for path, reason in self.failed],
+            "documents": self.documents,
+            "removed": self.removed,
+            "chunks": self.chunks,
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 3),
+            "embed_seconds": round(self.embed_seconds, 3),
+            "interrupted": self.interrupted,
+        }
+
+
+class ProgressSink(Protocol):
+    def start(self, total_files: int) -> None: ...
+    def advance(self, files: float, chunks: int) -> None: ...
+    def close(self) -> None: ...
+
+
+class NoProgress:
+    def start(self, total_files: int) -> None:
+        pass
+
+    def advance(self, files: float, chunks: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class Ingestor:
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        source: str | None = None,
+        tags: Iterable[str] = (),
+        retry_failed: bool = False,
+        progress: ProgressSink | None = None,
+    ):
+        self.archive = archive
+        self.catalog = archive.catalog
+        self.source_name = source
+        self.tags = [t for t in tags if t]
+        self.retry_failed = retry_failed
+        self.progress = progress or NoProgress()
+        self._stop = threading.Event()
+        self._errors: list[BaseException] = []
+
+    # -- the three stages -----------------------------------------------------------------------
+
+    def run(self, paths: Iterable[str]) -> IngestReport:
+        started = time.monotonic()
+        self.archive.prepare_for_writing()
+        paths = list(paths)
+        if self.retry_failed and not paths:
+            paths = [row["path"] for row in self.catalog.failed_files()]
+        report = IngestReport(run_id=self.catalog.start_run("ingest " + " ".join(paths)[:500]))
+        candidates = list(discover(paths))
+        report.files = len(candidates)
+        self.progress.start(len(candidates))
+        prepared: queue.Queue = queue.Queue(maxsize=64)
+        to_write: queue.Queue = queue.Queue(maxsize=4)
+        reader = threading.Thread(
+            target=self._guard, args=(self._read_all, candidates, prepared), name="ingest-reader", daemon=True
+        )
+        writer = threading.Thread(
+            target=self._guard, args=(self._write_all, to_write, report), name="ingest-writer", daemon=True
+        )
+        reader.start()
+        writer.start()
+        try:
+            self._embed_all(prepared, to_write, report)
+        except KeyboardInterrupt:
+            report.interrupted = True
+            self._stop.set()
+            _drain(prepared)
+        finally:
+            _put(to_write, _DONE, self._stop)
+            writer.join()
+            self._stop.set()
+            _drain(prepared)
+            reader.join()
+            self.progress.close()
+        if self._errors:
+            self.catalog.finish_run(report.run_id, "error", report.to_dict())
+            raise self._errors[0]
+        report.seconds = time.monotonic() - started
+        status = "interrupted" if report.interrupted else ("failed" if report.failed else "ok")
+        self.catalog.finish_run(report.run_id, status, report.to_dict())
+        return report
+
+    def _guard(self, target, *args) -> None:
+        try:
+            target(*args)
+        except BaseException as error:  # surfaced in the main thread
+            self._errors.append(error)
+            self._stop.set()
+
+    def _read_all(self, candidates: list, out: queue.Queue) -> None:
+        seen_content: dict[str, str] = {}
+        for candidate in candidates:
+            if self._stop.is_set():
+                break
+            for item in self._read_one(candidate, seen_content):
+                if not _put(out, item, self._stop):
+                    return
+        _put(out, _DONE, self._stop)
+
+    def _embed_all(self, prepared: queue.Queue, out: queue.Queue, report: IngestReport) -> None:
+        batch: list = []
+        pending_chunks = 0
+        while not self._stop.is_set():
+            try:
+                item = prepared.get(timeout=0.5)
+            except queue.Empty:
+                if batch and pending_chunks == 0:
+                    _put(out, (batch, []), self._stop)  # only file markers: pass them on
+                    batch = []
+                continue
+            if item is _DONE:
+                break
+            batch.append(item)
+            if isinstance(item, Prepared):
+                pending_chunks += len(item.chunks)
+            if pending_chunks >= EMBED_BATCH_CHUNKS:
+                _put(out, self._embed(batch, report), self._stop)
+                batch, pending_chunks = [], 0
+        if batch and not self._stop.is_set():
+            _put(out, self._embed(batch, report), self._stop)
+
+    def _embed(self, batch: list, report: IngestReport) -> tuple[list, list]:
+        texts = [
+            embedding_input(item.document.title, chunk.text)
+            for item in batch
+            if isinstance(item, Prepared)
+            for chunk in item.chunks
+        ]
+        if not texts:
+            return batch, []
+        started = time.monotonic()
+        vectors = self.archive.embedder.embed(texts)
+        report.embed_seconds += time.monotonic() - started
+        report.embedded += len(texts)
+        return batch, vectors
+
+    def _write_all(self, incoming: queue.Queue, report: IngestReport) -> None:
+        last_sync = time.monotonic()
+        while True:
+            try:
+                item = incoming.get(timeout=0.5)
+            except queue.Empty:
+                if self._stop.is_set():
+                    break
+                continue
+            if item is _DONE:
+                break
+            self._write_batch(*item, report)
+            if time.monotonic() - last_sync > SYNC_INTERVAL_SECONDS:
+                self.archive.sync()
+                last_sync = time.monotonic()
+        self.archive.sync()
+
+    # -- reading one file -----------------------------------------------------------------------
+
+    def _read_one(self, candidate, seen_content: dict[str, str]) -> Iterator[Prepared | FileDone]:
+        if isinstance(candidate, Unreachable):
+            yield FileDone(candidate.path, "failed", reason=candidate.reason)
+            return
+        path = str(candidate.path)
+        state = self.catalog.file_state(path)
+        if self.retry_failed and state is not None and state["status"] != "failed":
+            yield FileDone(path, "unchanged")
+            return
+        if self._unchanged(state, candidate.size, candidate.mtime_ns):
+            yield FileDone(path, "unchanged")
+            return
+        try:
+            sha256 = sha256_file(candidate.path)
+        except OSError as error:
+            yield FileDone(path, "failed", reason=f"cannot read: {error.strerror or error}")
+            return
+        done = FileDone(path, "ok", candidate.size, candidate.mtime_ns, sha256)
+        if state is not None and state["status"] in ("ok", "duplicate") and state["sha256"] == sha256:
+            done.status = "unchanged"
+            yield done
+            return
+        source = Source(
+            name=candidate.path.name,
+            identity=f"file:{path}",
+            path=candidate.path,
+            size=candidate.size,
+            sha256=sha256,
+            max_bytes=self.archive.settings.max_file_bytes,
+        )
+        yield from self._read_documents(source, done, seen_content)
+        yield done
+
+    def _unchanged(self, state, size: int, mtime_ns: int) -> bool:
+        if state is None or state["status"] not in ("ok", "duplicate"):
+            return False
+        if (state["size"], state["mtime_ns"]) != (size, mtime_ns):
+            return False
+        # A duplicate stays skipped only while the document it duplicates is still there.
+        return state["status"] == "ok" or self.catalog.same_content(state["sha256"], "") is not None
+
+    def _read_documents(self, source: Source, done: FileDone, seen_content: dict[str, str]):
+        identities: set[str] = set()
+        problems: list[str] = []
+        duplicates: list[str] = []
+        try:
+            for item in read_source(source):
+                if self._stop.is_set():
+                    return
+                if isinstance(item, RecordError):
+                    problems.append(f"{item.location}: {item.reason}" if item.location else item.reason)
+                    continue
+                identities.add(item.identity)
+                stored = self.catalog.stored_version(item.identity)
+                if stored is not None and stored["sha256"] == item.sha256:
+                    continue  # this document is unchanged
+                original = seen_content.get(item.sha256) or self._original_of(item)
+                if original is not None:
+                    duplicates.append(original)
+                    continue
+                seen_content[item.sha256] = item.path or item.identity
+                yield self._prepare(item, done.path)
+                done.changed += 1
+        except ReadError as error:
+            done.status, done.reason = "failed", error.message
+            return  # keep whatever an earlier version of this file left in the archive
+        done.identities = identities
+        if problems:
+            done.status = "failed"
+            shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+            done.reason = f"{len(problems)} record(s) could not be read: {shown}"
+        elif identities and len(duplicates) == len(identities):
+            done.status, done.reason = "duplicate", f"same content as {duplicates[0]}"
+
+    def _original_of(self, document: Document) -> str | None:
+        """Where the archive already holds exactly this content under another identity."""
+        row = self.catalog.same_content(document.sha256, document.identity)
+        if row is None:
+            return None
+        return row["path"] or row["title"] or row["identity"]
+
+    def _prepare(self, document: Document, file_path: str) -> Prepared:
+        if self.source_name:
+            document.source = self.source_name
+        if self.tags:
+            document.tags = sorted(set(document.tags) | set(self.tags))
+        chunks = chunk_text(document.text, self.archive.settings.chunking, document.pages)
+        return Prepared(document, chunks, file_path)
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def _write_batch(self, items: list, vectors, report: IngestReport) -> None:
+        offset = 0
+        files_done = 0
+        chunks_written = 0
+        with self.catalog.transaction() as db:
+            for item in items:
+                if isinstance(item, Prepared):
+                    count = len(item.chunks)
+                    self.catalog.put_document(
+                        db, item.document, item.chunks, vectors[offset : offset + count], item.file_path
+                    )
+                    offset += count
+                    chunks_written += count
+                    report.documents += 1
+                    continue
+                files_done += 1
+                report.removed += self._record_file(db, item, report.run_id)
+                _count(report, item)
+        report.chunks += chunks_written
+        self.progress.advance(files_done, chunks_written)
+
+    def _record_file(self, db, done: FileDone, run_id: int) -> int:
+        """Record the file's state; remove documents that its new version no longer holds."""
+        removed = 0
+        if done.identities is not None:
+            stale = [
+                row["id"]
+                for row in self.catalog.documents_from_file(done.path)
+                if row["identity"] not in done.identities
+            ]
+            if stale:
+                self.catalog.delete_documents(db, stale)
+                removed = len(stale)
+        if done.status == "unchanged":
+            if done.sha256 is not None:  # touched but identical: remember the new mtime
+                self.catalog.record_file(
+                    db,
+                    done.path,
+                    status="ok",
+                    run_id=run_id,
+                    size=done.size,
+                    mtime_ns=done.mtime_ns,
+                    sha256=done.sha256,
+                )
+            return removed
+        self.catalog.record_file(
+            db,
+            done.path,
+            status=done.status,
+            run_id=run_id,
+            size=done.size,
+            mtime_ns=done.mtime_ns,
+            sha256=done.sha256,
+            reason=done.reason,
+        )
+        return removed
+
+
+def _count(report: IngestReport, done: FileDone) -> None:
+    if done.status == "failed":
+        report.failed.append((done.path, done.reason or "unknown error"))
+    elif done.status == "duplicate":
+        report.duplicates += 1
+    elif done.status == "unchanged" or (done.status == "ok" and done.changed == 0):
+        report.unchanged += 1
+    else:
+        report.ingested += 1
+
+
+def _put(channel: queue.Queue, item, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            channel.put(item, timeout=0.5)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _drain(channel: queue.Queue) -> None:
+    while True:
+        try:
+            channel.get_nowait()
+        except queue.Empty:
+            return

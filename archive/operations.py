@@ -1,0 +1,118 @@
+"""Archive operations besides ingest and search, shared by the CLI and the web API."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from archive.catalog import Filters
+from archive.search import PUBLIC_FIELDS
+from archive.store import Archive
+
+
+def stats(archive: Archive) -> dict:
+    counts = archive.catalog.counts()
+    manifest = archive.manifest
+    sizes = _disk_sizes(archive.data_dir)
+    return {
+        "documents": counts["documents"],
+        "chunks": counts["chunks"],
+        "failed_files": counts["failed_files"],
+        "model": manifest.model["name"] if manifest else archive.settings.model,
+        "dimension": manifest.model["dimension"] if manifest else None,
+        "precision": manifest.model.get("precision") if manifest else None,
+        "generation": manifest.generation if manifest else None,
+        "vector_index": manifest.vector_kind if manifest else None,
+        "keyword_indexed": archive.keyword.count() if archive.keyword else 0,
+        "vector_indexed": archive.vector.count() if archive.vector else 0,
+        "pending_index_updates": counts["pending_index_updates"],
+        "formats": dict(archive.catalog.facet("format")),
+        "sources": dict(archive.catalog.facet("source")),
+        "disk_bytes": sizes,
+        "data_dir": str(archive.data_dir.resolve()),
+    }
+
+
+def _disk_sizes(data_dir: Path) -> dict[str, int]:
+    def size_of(path: Path) -> int:
+        if path.is_file():
+            return path.stat().st_size
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+    catalog = sum(size_of(p) for p in data_dir.glob("catalog.sqlite3*"))
+    keyword = sum(size_of(p) for p in data_dir.glob("indexes/gen-*/keyword"))
+    vector = sum(size_of(p) for p in data_dir.glob("indexes/gen-*/vectors.faiss"))
+    return {"catalog": catalog, "keyword_index": keyword, "vector_index": vector}
+
+
+def list_documents(
+    archive: Archive, limit: int = 50, offset: int = 0, filters: Filters | None = None
+) -> dict:
+    documents, total = archive.catalog.list_documents(limit, offset, filters)
+    return {
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "documents": [
+            {**public_document(d), "chunks": d["chunks"], "ingested_at": d["ingested_at"]} for d in documents
+        ],
+    }
+
+
+def public_document(record: dict) -> dict:
+    return {name: record.get(name) for name in PUBLIC_FIELDS}
+
+
+def show(archive: Archive, doc_id: str, *, with_text: bool = True) -> dict:
+    document = archive.catalog.document(doc_id, with_text=with_text)
+    result = {
+        **public_document(document),
+        "language": document.get("language"),
+        "size": document.get("size"),
+        "sha256": document.get("sha256"),
+        "ingested_at": document.get("ingested_at"),
+        "parent_id": document.get("parent_id"),
+        "attachments": [public_document(c) for c in archive.catalog.children(doc_id)],
+        "chunks": archive.catalog.chunks_of(doc_id),
+    }
+    if with_text:
+        result["text"] = document["text"]
+        result["pages"] = document.get("pages")
+    return result
+
+
+def delete(archive: Archive, doc_ids: list[str]) -> dict:
+    """Remove documents (and their attachments) from the catalog and both indexes."""
+    for doc_id in doc_ids:
+        archive.catalog.document(doc_id, with_text=False)  # NotFound names the bad id
+    archive.prepare_for_writing()
+    with archive.catalog.transaction() as db:
+        documents = [archive.catalog.document(i, with_text=False) for i in doc_ids]
+        chunks = archive.catalog.delete_documents(db, doc_ids)
+        for document in documents:
+            path = document.get("file_path")
+            if path and not archive.catalog.documents_from_file(path):
+                archive.catalog.forget_file(db, path)  # re-ingesting the file brings it back
+    archive.sync()
+    return {"deleted": doc_ids, "chunks_removed": chunks}
+
+
+def reindex(archive: Archive, progress=None) -> dict:
+    manifest = archive.rebuild(progress)
+    return {
+        "generation": manifest.generation,
+        **{
+            k: v
+            for k, v in stats(archive).items()
+            if k in ("documents", "chunks", "keyword_indexed", "vector_indexed")
+        },
+    }
+
+
+def original_file(archive: Archive, doc_id: str) -> Path | None:
+    """The file a document came from, if it is still there unchanged."""
+    document = archive.catalog.document(doc_id, with_text=False)
+    path = document.get("file_path")
+    if not path or not os.path.isfile(path):
+        return None
+    return Path(path)

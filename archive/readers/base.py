@@ -1,0 +1,99 @@
+"""What every reader shares: the source it reads, what it yields, and bounded reading."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Protocol
+
+from archive.domain import Document
+from archive.errors import ReadError
+
+
+@dataclass
+class Source:
+    """One input: a file on disk, or bytes inside another file (an e-mail attachment)."""
+
+    name: str  # file name, used for the extension and as a fallback title
+    identity: str  # what the document(s) read from it are keyed on
+    path: Path | None = None
+    size: int = 0
+    sha256: str = ""
+    max_bytes: int = 100 * 1024 * 1024
+    _data: bytes | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_bytes(cls, name: str, identity: str, data: bytes, max_bytes: int) -> Source:
+        digest = hashlib.sha256(data).hexdigest()
+        return cls(
+            name=name, identity=identity, size=len(data), sha256=digest, max_bytes=max_bytes, _data=data
+        )
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix.lower()
+
+    def head(self, size: int = 4096) -> bytes:
+        if self._data is not None:
+            return self._data[:size]
+        with self.open() as handle:
+            return handle.read(size)
+
+    def read_bytes(self) -> bytes:
+        """The whole content; refuses sources over the size limit rather than exhausting memory."""
+        if self._data is None:
+            if self.size > self.max_bytes:
+                raise ReadError(
+                    f"file is {self.size / 2**20:.0f} MB, over the {self.max_bytes / 2**20:.0f} MB "
+                    "limit (set ARCHIVE_MAX_FILE_BYTES to raise it)"
+                )
+            with self.open() as handle:
+                self._data = handle.read(self.max_bytes + 1)
+            if len(self._data) > self.max_bytes:
+                raise ReadError("file grew over the size limit while it was read")
+        return self._data
+
+    def open(self) -> IO[bytes]:
+        if self._data is not None:
+            import io
+
+            return io.BytesIO(self._data)
+        assert self.path is not None
+        return open(self.path, "rb")
+
+    def document(self, text: str, fmt: str, **metadata) -> Document:
+        """A Document keyed on this source, with its hash and size."""
+        metadata.setdefault("title", Path(self.name).stem)
+        metadata.setdefault("path", str(self.path) if self.path else None)
+        return Document(
+            identity=self.identity, text=text, format=fmt, sha256=self.sha256, size=self.size, **metadata
+        )
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """One bad record inside a file that otherwise reads (e.g. a malformed JSON line)."""
+
+    location: str  # e.g. "line 17"
+    reason: str
+
+
+class Reader(Protocol):
+    """A format: recognises its content and turns a source into documents."""
+
+    format: str
+    suffixes: tuple[str, ...]
+
+    def sniff(self, head: bytes) -> bool:
+        """True when the first bytes are clearly this format, whatever the extension."""
+
+    def read(self, source: Source) -> Iterator[Document | RecordError]:
+        """Documents (and per-record errors) in the source; raise ReadError for a bad file."""
+
+
+def require_text(text: str, what: str = "file") -> str:
+    if not text or not text.strip():
+        raise ReadError(f"{what} has no text")
+    return text

@@ -1,0 +1,55 @@
+"""HTML pages: the main text without navigation and boilerplate, with title/author/date/URL.
+
+trafilatura finds the main content and metadata (htmldate supplies the publication date).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import trafilatura
+
+from archive.dates import iso_date
+from archive.domain import Document
+from archive.errors import ReadError
+from archive.readers.base import Source
+from archive.readers.text import decode_text
+
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+
+
+class HtmlReader:
+    format = "html"
+    suffixes = (".html", ".htm", ".xhtml")
+
+    def sniff(self, head: bytes) -> bool:
+        return bool(_HTML_START.match(head.lstrip(b"\xef\xbb\xbf")))
+
+    def read(self, source: Source) -> Iterator[Document]:
+        markup = decode_text(source.read_bytes())
+        try:
+            extracted = trafilatura.bare_extraction(
+                markup, with_metadata=True, include_comments=False, include_tables=True
+            )
+        except (ValueError, RecursionError, MemoryError) as error:
+            raise ReadError(f"HTML could not be parsed ({type(error).__name__})") from error
+        if extracted is None or not (extracted.text or "").strip():
+            raise ReadError("no main text found in the HTML page")
+        # trafilatura separates paragraphs with single new lines; the chunker wants blank lines.
+        text = re.sub(r"\n+", "\n\n", extracted.text.strip())
+        yield source.document(
+            text,
+            self.format,
+            title=(extracted.title or "").strip() or source.name.rsplit(".", 1)[0],
+            author=extracted.author or None,
+            date=iso_date(extracted.date) if _date_from_page(extracted) else None,
+            url=extracted.url or None,
+            source=extracted.sitename or None,
+            language=extracted.language or None,
+        )
+
+
+def _date_from_page(extracted) -> bool:
+    """trafilatura falls back to today's date when a page has none; do not cite that."""
+    return bool(extracted.date) and extracted.date != getattr(extracted, "filedate", None)

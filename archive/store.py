@@ -1,0 +1,264 @@
+"""The Archive: one data folder holding the catalog, both indexes and the manifest.
+
+Layout of the data folder:
+
+    catalog.sqlite3         documents, chunks, embeddings, index outbox, files, runs (the truth)
+    manifest.json           model, settings and generation of the indexes (written last)
+    indexes/gen-NNNN/       keyword/ (Whoosh), vectors.faiss, *.state.json (applied outbox seq)
+    write.lock              held by the one process allowed to write
+
+Write order (why a kill -9 at any moment leaves an archive that opens and repairs itself):
+
+1. A change to documents is one SQLite transaction: documents, chunks, their embeddings and
+   the ids of every added or removed chunk in `index_queue`. Before the commit nothing has
+   changed; after it the change is durable, whatever happens next.
+2. Each index then applies the queued ids (upsert what the catalog holds, delete the rest),
+   commits (Whoosh writes its TOC by rename; FAISS is saved to a temporary file and renamed),
+   and only then records the highest applied seq in its state file. A kill between the two
+   leaves the state behind the index: the next writer replays those ids, which is idempotent.
+3. When both indexes have applied up to seq S, queue entries <= S are deleted.
+
+Every writer catches up on open (`sync`). Readers never wait for this: a search joins its
+hits with the catalog, so an index entry whose chunk is gone is never returned, and a chunk
+not yet indexed is simply not found until the writer catches up.
+
+A rebuild (`reindex`) writes a new generation folder from the catalog, then the manifest
+naming it, then removes the old folder, so readers always see one complete generation.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from archive.catalog import Catalog
+from archive.config import Settings
+from archive.errors import ArchiveError
+from archive.locking import WriteLock
+from indexer.embedder import Embedder, shared_embedder
+from indexer.keyword import KeywordIndex
+from indexer.manifest import MANIFEST_FILE, Manifest, generation_folder
+from indexer.vector import VectorIndex
+
+Progress = Callable[[int], None]
+
+
+def embedding_input(title: str, text: str) -> str:
+    """What the embedder sees for a chunk: its document's title gives the passage context."""
+    return f"{title}\n{text}" if title else text
+
+
+class Archive:
+    def __init__(self, settings: Settings, *, write: bool = False, wait: bool = False):
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir)
+        self.lock = WriteLock(self.data_dir)
+        if write:
+            self.lock.acquire(wait=wait)
+        try:
+            self.catalog = Catalog(self.data_dir, create=write)
+            self.manifest = Manifest.load(self.data_dir)
+            self._manifest_stamp = self._stamp()
+            self.keyword: KeywordIndex | None = None
+            self.vector: VectorIndex | None = None
+            if self.manifest is not None:
+                self._open_indexes()
+        except BaseException:
+            self.lock.release()
+            raise
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.keyword is not None:
+            self.keyword.close()
+        self.catalog.close()
+        self.lock.release()
+
+    @property
+    def writable(self) -> bool:
+        return self.lock.held
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return shared_embedder(self.settings.model, self.settings.precision, self.settings.embed_batch)
+
+    def model_identity(self) -> dict:
+        """The configured model's name, weights fingerprint and dimension.
+
+        Loading the model takes seconds; when the manifest was built with the same weights, its
+        measured dimension is reused, so commands that embed nothing never load the model.
+        """
+        embedder = self.embedder
+        built = self.manifest.model if self.manifest else {}
+        if (built.get("name"), built.get("fingerprint")) == (embedder.name, embedder.fingerprint):
+            return {
+                "name": embedder.name,
+                "fingerprint": embedder.fingerprint,
+                "dimension": built["dimension"],
+            }
+        return embedder.identity()
+
+    def _stamp(self) -> int:
+        try:
+            return (self.data_dir / MANIFEST_FILE).stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def _open_indexes(self) -> None:
+        folder = self.manifest.folder(self.data_dir)
+        try:
+            self.keyword = KeywordIndex(folder / "keyword")
+            self.vector = VectorIndex(folder, self.manifest.model["dimension"])
+        except (FileNotFoundError, OSError, ValueError) as error:
+            raise ArchiveError(
+                f"the indexes in {folder} are missing or unreadable ({error}); "
+                "run `archive reindex` to rebuild them from the catalog",
+                code="index_unreadable",
+            ) from error
+
+    def refresh(self) -> None:
+        """Readers: follow a new generation or a vector save made by another process."""
+        stamp = self._stamp()
+        if stamp != self._manifest_stamp:
+            manifest = Manifest.load(self.data_dir)
+            if manifest is not None and (
+                self.manifest is None or manifest.generation != self.manifest.generation
+            ):
+                old = self.keyword
+                self.manifest = manifest
+                self._open_indexes()
+                if old is not None:
+                    old.close()
+            self._manifest_stamp = stamp
+        if self.vector is not None:
+            self.vector.reload_if_changed()
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def prepare_for_writing(self) -> None:
+        """Writers: check the model, create the first generation, catch up on queued changes."""
+        assert self.writable, "prepare_for_writing needs the write lock"
+        identity = self.model_identity()
+        stored = self.catalog.get_meta("embedding_model")
+        if stored is None:
+            with self.catalog.transaction() as db:
+                self.catalog.set_meta(db, "embedding_model", json.dumps(identity))
+        elif not _same_model(stored, identity):
+            raise ArchiveError(
+                f"the archive's embeddings were made with another model ({stored}); run "
+                "`archive reindex` to re-embed everything with the configured model first",
+                code="index_mismatch",
+            )
+        if self.manifest is None:
+            self.rebuild()
+        else:
+            self.manifest.check_model(identity)
+            self.manifest.check_analyzer()
+            self.sync()
+
+    def sync(self) -> int:
+        """Bring both indexes up to the catalog's queue; returns how many chunk ids were applied."""
+        assert self.writable and self.keyword is not None and self.vector is not None
+        keyword_seq = self.keyword.state.applied_seq
+        vector_seq = self.vector.state.applied_seq
+        top, touched = self.catalog.queued_since(min(keyword_seq, vector_seq))
+        if touched:
+            rows = self.catalog.index_rows(touched)
+            present = {row["id"] for row in rows}
+            deleted = touched - present
+            if keyword_seq < top:
+                self.keyword.apply(rows, deleted, top)
+            if vector_seq < top:
+                ids, vectors = self._vectors_for(present)
+                self.vector.apply(ids, vectors, deleted | (present - set(ids.tolist())), top)
+        else:
+            for index in (self.keyword, self.vector):
+                if index.state.applied_seq < top:
+                    index.state.mark_applied(top)
+        self.catalog.trim_queue(top)
+        return len(touched)
+
+    def _vectors_for(self, chunk_ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
+        dimension = self.manifest.model["dimension"]
+        ids, vectors = self.catalog.vectors(chunk_ids, dimension)
+        missing = chunk_ids - set(ids.tolist())
+        if missing:  # only after a repair: embed what the catalog lacks
+            self.embed_missing()
+            ids, vectors = self.catalog.vectors(chunk_ids, dimension)
+        return ids, vectors
+
+    def embed_missing(self, progress: Progress | None = None) -> int:
+        rows = self.catalog.chunks_without_embedding()
+        for start in range(0, len(rows), 256):
+            batch = rows[start : start + 256]
+            vectors = self.embedder.embed([embedding_input(r["title"], r["text"]) for r in batch])
+            with self.catalog.transaction() as db:
+                self.catalog.put_vectors(db, [r["id"] for r in batch], vectors)
+            if progress:
+                progress(len(batch))
+        return len(rows)
+
+    def rebuild(self, progress: Progress | None = None) -> Manifest:
+        """Build a new generation of both indexes from the catalog, then switch to it."""
+        assert self.writable
+        identity = self.embedder.identity()
+        stored = self.catalog.get_meta("embedding_model")
+        if stored is not None and not _same_model(stored, identity):
+            self._reembed_all(identity, progress)
+        self.embed_missing(progress)
+        generation = (self.manifest.generation if self.manifest else 0) + 1
+        folder = generation_folder(self.data_dir, generation)
+        if folder.exists():
+            shutil.rmtree(folder)  # left by a rebuild that was interrupted
+        snapshot = self.catalog.last_seq()
+        keyword = KeywordIndex(folder / "keyword", create=True)
+        for rows in self.catalog.iter_index_rows(batch_size=5000):
+            keyword.apply(rows, [], 0, procs=1)
+        keyword.state.mark_applied(snapshot)
+        keyword.optimize()
+        vector = VectorIndex(folder, identity["dimension"], create=True)
+        for ids, vectors in self.catalog.iter_vectors(identity["dimension"]):
+            vector.apply(ids, vectors, [], 0)
+        vector.apply(np.zeros(0, dtype=np.int64), np.zeros((0, identity["dimension"])), [], snapshot)
+        manifest = Manifest(
+            generation=generation,
+            model={**identity, "precision": self.embedder.precision},
+            chunking=self.settings.chunking.as_dict(),
+        )
+        manifest.save(self.data_dir)  # the switch: readers now open the new generation
+        old_keyword, old_manifest = self.keyword, self.manifest
+        self.manifest, self.keyword, self.vector = manifest, keyword, vector
+        self._manifest_stamp = self._stamp()
+        if old_keyword is not None:
+            old_keyword.close()
+        if old_manifest is not None:
+            shutil.rmtree(old_manifest.folder(self.data_dir), ignore_errors=True)
+        self.catalog.trim_queue(snapshot)
+        return manifest
+
+    def _reembed_all(self, identity: dict, progress: Progress | None) -> None:
+        with self.catalog.transaction() as db:
+            db.execute("DELETE FROM embeddings")
+            self.catalog.set_meta(db, "embedding_model", json.dumps(identity))
+        self.embed_missing(progress)
+
+
+def _same_model(stored_json: str, identity: dict) -> bool:
+    stored = json.loads(stored_json)
+    return (stored.get("name"), stored.get("fingerprint"), stored.get("dimension")) == (
+        identity["name"],
+        identity["fingerprint"],
+        identity["dimension"],
+    )

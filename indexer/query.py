@@ -1,0 +1,219 @@
+"""User query syntax -> a Whoosh query, plus the plain words the embedder should see.
+
+Supported: words, "quoted phrases", AND / OR / NOT (also `-word`), parentheses,
+`title:` `text:` `author:` `source:` `tags:` `format:` fields, wildcards (`Qaan*`, `Q?ani`,
+at least two letters before the first wildcard), fuzzy terms (`Qani~`, `Qani~2`) and dates
+(`date:2025-03`, `date:[2025-01-01 TO 2025-06-30]`, `date:>2025-03-01`). Dates become filters
+that apply to both retrievers. Malformed syntax never fails: the query falls back to its plain
+words, with a notice saying so.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from dateutil import parser as date_parser
+from whoosh import query as wq
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup
+from whoosh.qparser.plugins import PlusMinusPlugin
+
+SEARCH_FIELDS = ("title", "text")
+FIELDS = {"title", "text", "author", "source", "tags", "format"}
+FIELD_ALIASES = {"tag": "tags", "body": "text", "by": "author"}
+MAX_TERMS = 32
+
+_DATE_CLAUSE = re.compile(
+    r"\bdate:(?:\[\s*(?P<from>[^\]]*?)\s+(?:TO|to)\s+(?P<to>[^\]]*?)\s*\]"
+    r"|(?P<op>[<>]=?)(?P<bound>\S+)|(?P<single>[^\s\[\]]+))"
+)
+_FIELD = re.compile(r"\b([A-Za-z_]+):(?=\S)")
+_WILDCARD_WORD = re.compile(r"[\w'’-]*[*?][\w*?'’-]*")
+# Operators that ask for exact matching: hybrid results must then match the keyword query.
+_OPERATORS = re.compile(r'"|\b(?:AND|NOT)\b|(?<![\w])-\w|\b(?:title|text|author|source|tags|format):|[*?~]')
+_SYNTAX = re.compile(r"[\"()\[\]{}^~*?:+]|(?<![\w])-|\b(?:AND|OR|NOT|TO)\b")
+
+
+@dataclass
+class ParsedQuery:
+    keyword: wq.Query | None  # None: nothing for the keyword index to look for
+    text: str  # the words for the embedder, syntax removed
+    strict: bool = False  # operators were used: results must match the keyword query
+    date_from: str | None = None
+    date_to: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+class QueryParser:
+    def __init__(self, schema, title_boost: float = 2.0):
+        self.schema = schema
+        self._parser = MultifieldParser(
+            list(SEARCH_FIELDS),
+            schema,
+            fieldboosts={"title": title_boost},
+            group=OrGroup.factory(0.9),
+        )
+        self._parser.add_plugin(FuzzyTermPlugin())
+        self._parser.add_plugin(PlusMinusPlugin())
+
+    def parse(self, raw: str) -> ParsedQuery:
+        notices: list[str] = []
+        text, date_from, date_to = _extract_dates(raw, notices)
+        text = _check_fields(text, notices)
+        text = _check_wildcards(text, notices)
+        text = _balance(text, notices)
+        plain_words = _plain_words(text)
+        keyword = self._parse_syntax(text, notices) if text.strip() else None
+        if keyword is None and plain_words.strip():
+            keyword = self._parse_syntax(plain_words, notices)  # no syntax left: plain words
+        if keyword is not None:
+            keyword = _bound_terms(_fix_negation(keyword), notices)
+        strict = keyword is not None and bool(_OPERATORS.search(text))
+        return ParsedQuery(keyword, plain_words, strict, date_from, date_to, notices)
+
+    def _parse_syntax(self, text: str, notices: list[str]) -> wq.Query | None:
+        try:
+            parsed = self._parser.parse(text)
+        except Exception:  # whoosh raises assorted errors on odd input; fall back below
+            parsed = wq.NullQuery
+        if parsed is wq.NullQuery or isinstance(parsed, wq.Not) or _only_negative(parsed):
+            if _SYNTAX.search(text):
+                notices.append("The query syntax could not be understood; searched for its words instead.")
+            return None
+        return parsed
+
+
+def _extract_dates(raw: str, notices: list[str]) -> tuple[str, str | None, str | None]:
+    date_from = date_to = None
+    for match in _DATE_CLAUSE.finditer(raw):
+        try:
+            if match.group("single"):
+                date_from, date_to = _date_span(match.group("single"))
+            elif match.group("op"):
+                low, high = _date_span(match.group("bound"))
+                if match.group("op").startswith(">"):
+                    date_from = low if match.group("op") == ">=" else _next_day(high)
+                else:
+                    date_to = high if match.group("op") == "<=" else _previous_day(low)
+            else:
+                if match.group("from") not in ("*", ""):
+                    date_from = _date_span(match.group("from"))[0]
+                if match.group("to") not in ("*", ""):
+                    date_to = _date_span(match.group("to"))[1]
+        except ValueError:
+            notices.append(f"Ignored '{match.group(0)}': not a date (use e.g. date:2025-03-14).")
+    return _DATE_CLAUSE.sub(" ", raw), date_from, date_to
+
+
+def _date_span(value: str) -> tuple[str, str]:
+    """First and last day that a date, month or year stands for."""
+    value = value.strip()
+    if re.fullmatch(r"\d{4}", value):
+        return f"{value}-01-01", f"{value}-12-31"
+    if re.fullmatch(r"\d{4}-\d{1,2}", value):
+        year, month = (int(p) for p in value.split("-"))
+        last = calendar.monthrange(year, month)[1]
+        return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+    try:
+        day = date_parser.parse(value, default=dt.datetime(2000, 1, 1)).date()
+    except (ValueError, OverflowError) as error:
+        raise ValueError(value) from error
+    return day.isoformat(), day.isoformat()
+
+
+def _next_day(iso: str) -> str:
+    return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()
+
+
+def _previous_day(iso: str) -> str:
+    return (dt.date.fromisoformat(iso) - dt.timedelta(days=1)).isoformat()
+
+
+def _check_fields(text: str, notices: list[str]) -> str:
+    def replace(match: re.Match) -> str:
+        name = match.group(1).lower()
+        name = FIELD_ALIASES.get(name, name)
+        if name in FIELDS:
+            return f"{name}:"
+        if name == "date":  # a date clause that _extract_dates could not read
+            notices.append("Ignored a malformed date clause (use e.g. date:[2025-01-01 TO 2025-03-31]).")
+            return " "
+        notices.append(
+            f"Unknown field '{match.group(1)}:' searched as plain words "
+            f"(fields: {', '.join(sorted(FIELDS | {'date'}))})."
+        )
+        return f"{match.group(1)} "
+
+    return _FIELD.sub(replace, text)
+
+
+def _check_wildcards(text: str, notices: list[str]) -> str:
+    def replace(match: re.Match) -> str:
+        word = match.group(0)
+        literal = re.split(r"[*?]", word, maxsplit=1)[0]
+        if len(re.sub(r"\W", "", literal)) >= 2:
+            return word
+        notices.append(f"Ignored the wildcard in '{word}': put at least two letters before * or ?.")
+        return re.sub(r"[*?]", "", word)
+
+    return _WILDCARD_WORD.sub(replace, text)
+
+
+def _balance(text: str, notices: list[str]) -> str:
+    if text.count('"') % 2:
+        notices.append("Unbalanced quote ignored.")
+        position = text.rfind('"')
+        text = text[:position] + text[position + 1 :]
+    depth = 0
+    balanced = True
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        balanced = balanced and depth >= 0
+    if depth != 0 or not balanced:
+        notices.append("Unbalanced parentheses ignored.")
+        text = text.replace("(", " ").replace(")", " ")
+    return text
+
+
+def _plain_words(text: str) -> str:
+    """The query's words without operators, field names or negated words (for the embedder)."""
+    text = re.sub(r"\bNOT\s+(\"[^\"]*\"|\S+)", " ", text)
+    text = re.sub(r"(?<![\w])-(\"[^\"]*\"|\S+)", " ", text)
+    text = re.sub(r"\b[a-z]+:", " ", text)
+    text = _SYNTAX.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _fix_negation(query: wq.Query) -> wq.Query:
+    """Whoosh reads `a NOT b` inside an OR group as `a OR (NOT b)`; make it `a AND NOT b`."""
+    query = query.apply(_fix_negation) if query.is_leaf() is False else query
+    if isinstance(query, wq.Or):
+        negative = [q.query for q in query.subqueries if isinstance(q, wq.Not)]
+        positive = [q for q in query.subqueries if not isinstance(q, wq.Not)]
+        if negative and positive:
+            base = positive[0] if len(positive) == 1 else wq.Or(positive, scale=query.scale)
+            return wq.AndNot(base, negative[0] if len(negative) == 1 else wq.Or(negative))
+    return query
+
+
+def _only_negative(query: wq.Query) -> bool:
+    if isinstance(query, wq.Not):
+        return True
+    if isinstance(query, wq.Or | wq.And):
+        return all(_only_negative(q) for q in query.subqueries)
+    return False
+
+
+def _bound_terms(query: wq.Query, notices: list[str]) -> wq.Query:
+    terms = list(query.iter_all_terms())
+    if len(terms) <= MAX_TERMS * len(SEARCH_FIELDS):
+        return query
+    notices.append(f"The query is long; only its first {MAX_TERMS} words were used.")
+    kept: list[wq.Query] = []
+    for child in query.subqueries if isinstance(query, wq.Or) else [query]:
+        kept.append(child)
+        if len(kept) >= MAX_TERMS:
+            break
+    return wq.Or(kept, scale=getattr(query, "scale", 0.0))

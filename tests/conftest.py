@@ -1,0 +1,50 @@
+"""Shared fixtures: the real model, real indexes and a real SQLite file in temporary folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from archive.config import Settings
+from archive.ingest import Ingestor
+from archive.store import Archive
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+
+
+def ingest(settings: Settings, *paths, **options):
+    """Ingest in this process (the embedding model is loaded once per test session)."""
+    with Archive(settings, write=True) as archive:
+        return Ingestor(archive, **options).run([str(p) for p in paths])
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory) -> Settings:
+    """An archive of the sample collection, built once per session; tests must not change it."""
+    data = tmp_path_factory.mktemp("corpus-archive")
+    settings = Settings.from_env(data)
+    report = ingest(settings, CORPUS)
+    assert report.failed == [], report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def corpus_archive(corpus_settings):
+    with Archive(corpus_settings) as archive:
+        yield archive
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path) -> Path:
+    """A private copy of corpus/ that a test may change."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture()
+def settings(tmp_path) -> Settings:
+    return Settings.from_env(tmp_path / "data")
