@@ -47,25 +47,17 @@ def best_quote(text: str, spans: list[list[int]], sentences: list[tuple[int, int
 
 
 def citation(document: dict, passage: dict, quote: str, link: str) -> dict:
+    """`“quote” — Title, Source, Author, Date, p. 3. <link>`, in plain text and Markdown."""
     where = location(passage.get("page"), passage.get("paragraph"))
-    reference = ", ".join(
-        part
-        for part in (
-            document.get("title"),
-            document.get("source"),
-            document.get("author"),
-            document.get("date"),
-            where,
-        )
-        if part
-    )
-    clean_quote = one_line(quote)
-    ellipsis_quote = clean_quote
-    markdown_title = f"*{_markdown_escape(document.get('title') or '')}*"
-    markdown_rest = ", ".join(
+    details = [
         part for part in (document.get("source"), document.get("author"), document.get("date"), where) if part
+    ]
+    title = document.get("title") or ""
+    quote = one_line(quote)
+    reference = ", ".join([title, *details] if title else details)
+    markdown_reference = ", ".join(
+        ([f"*{_markdown_escape(title)}*"] if title else []) + [_markdown_escape(d) for d in details]
     )
-    markdown_reference = markdown_title + (f", {_markdown_escape(markdown_rest)}" if markdown_rest else "")
     return {
         "title": document.get("title"),
         "source": document.get("source"),
@@ -73,12 +65,22 @@ def citation(document: dict, passage: dict, quote: str, link: str) -> dict:
         "date": document.get("date"),
         "url": document.get("url") or document.get("path"),
         "location": where,
-        "quote": clean_quote,
+        "quote": quote,
         "link": link,
-        "text": f"\u201c{ellipsis_quote}\u201d \u2014 {reference}. <{link}>",
-        "markdown": f"> \u201c{_markdown_escape(ellipsis_quote)}\u201d\n>\n> \u2014 {markdown_reference}. "
+        "text": f"\u201c{quote}\u201d \u2014 {reference}. <{link}>",
+        "markdown": f"> \u201c{_markdown_escape(quote)}\u201d\n>\n> \u2014 {markdown_reference}. "
         f"[Link]({link})",
     }
+
+
+def cite_passage(document: dict, passage: dict, base_url: str) -> dict:
+    """The citation of a passage (text, start, end, page, paragraph, highlights) of a document."""
+    from archive.chunking import sentence_spans
+
+    text = passage["text"]
+    quote_start, quote_end = best_quote(text, passage.get("highlights") or [], sentence_spans(text))
+    link = passage_link(base_url, document["id"], passage["start"], passage["end"])
+    return citation(document, passage, text[quote_start:quote_end], link)
 
 
 def _markdown_escape(text: str) -> str:

@@ -199,6 +199,50 @@ def reindex(wait, settings):
     )
 
 
+@cli.command(name="eval")
+@click.argument("beir_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--split", default="test", show_default=True, help="Which qrels/<split>.tsv to score.")
+@click.option("--mode", "modes", type=click.Choice([*MODES, "all"]), default="all", show_default=True)
+@click.option(
+    "--per-query",
+    "per_query_file",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write each query's figures (JSON) to this file.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@data_option
+def eval_command(beir_dir, split, modes, per_query_file, as_json, settings):
+    """nDCG@10, Recall@100, MRR@10 on a BEIR data set (ingested into --data first)."""
+    from archive.evaluation import evaluate, load_beir
+    from archive.ingest import Ingestor
+
+    data = load_beir(beir_dir, split)
+    with Archive(settings, write=True) as archive:
+        report = Ingestor(archive, progress=render.ProgressBar(None)).run([str(data.corpus)])
+    if report.failed:
+        raise ArchiveError(f"the corpus did not ingest cleanly: {report.failed[0][1]}")
+    chosen = list(MODES) if modes == "all" else [modes]
+    with Archive(settings) as archive:
+        bar = render.ProgressBar(None)
+        bar.start(len(data.queries) * len(chosen))
+        summary, per_query = evaluate(
+            SearchService(archive), data, split, chosen, progress=lambda: bar.advance(1, 0)
+        )
+        bar.close()
+    if per_query_file:
+        with open(per_query_file, "w", encoding="utf-8") as handle:
+            json.dump({"queries": data.queries, "figures": per_query}, handle, indent=1)
+    if as_json:
+        emit_json(summary)
+        return
+    click.echo(f"{summary['dataset']} ({split}, {summary['queries']} queries)")
+    click.echo(f"{'mode':<10}{'nDCG@10':>10}{'Recall@100':>12}{'MRR@10':>10}")
+    for mode, figures in summary["modes"].items():
+        click.echo(
+            f"{mode:<10}{figures['ndcg@10']:>10.4f}{figures['recall@100']:>12.4f}{figures['mrr@10']:>10.4f}"
+        )
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)

@@ -52,5 +52,12 @@ class Settings:
             embed_batch=_env_int("ARCHIVE_EMBED_BATCH", cls.embed_batch),
             base_url=os.environ.get("ARCHIVE_BASE_URL") or cls.base_url,
             ann_threshold=_env_int("ARCHIVE_ANN_THRESHOLD", cls.ann_threshold),
+            chunking=ChunkSettings(
+                target_words=_env_int("ARCHIVE_CHUNK_WORDS", ChunkSettings.target_words),
+                overlap_words=_env_int("ARCHIVE_CHUNK_OVERLAP", ChunkSettings.overlap_words),
+                max_words=max(
+                    _env_int("ARCHIVE_CHUNK_WORDS", ChunkSettings.target_words) + 60, ChunkSettings.max_words
+                ),
+            ),
         )
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})

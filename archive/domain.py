@@ -14,6 +14,17 @@ def document_id(identity: str) -> str:
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16]
 
 
+def file_identity(path: str) -> str:
+    """What a document read from a whole file is keyed on: its absolute path."""
+    return f"file:{path}"
+
+
+def part_identity(container: str, part: str) -> str:
+    """A document inside another source: a JSON Lines record (`id=...`, `line-N`) or an
+    e-mail attachment (`attachment-N`)."""
+    return f"{container}#{part}"
+
+
 @dataclass
 class Document:
     """Text plus metadata, as a reader produced it. `text` is what offsets point into."""

@@ -41,10 +41,14 @@ class IndexMismatch(ArchiveError):
 
 
 class ArchiveBusy(ArchiveError):
-    """Another process holds the write lock (an ingest is running)."""
+    """Another process holds the write lock (an ingest is running); `holder` says which."""
 
     code = "busy"
     status = 409
+
+    def __init__(self, message: str, *, holder: str = ""):
+        super().__init__(message)
+        self.holder = holder
 
 
 class ReadError(ArchiveError):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from archive.chunking import chunk_text
-from archive.domain import Chunk, Document
+from archive.domain import Chunk, Document, file_identity
 from archive.errors import ReadError
 from archive.files import Unreachable, discover, sha256_file
 from archive.readers import RecordError, Source, read_source
@@ -267,7 +267,7 @@ class Ingestor:
             return
         source = Source(
             name=candidate.path.name,
-            identity=f"file:{path}",
+            identity=file_identity(path),
             path=candidate.path,
             size=candidate.size,
             sha256=sha256,

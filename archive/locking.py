@@ -36,7 +36,8 @@ class WriteLock:
                     os.close(fd)
                     raise ArchiveBusy(
                         f"another process is writing to this archive ({holder}); wait for it to "
-                        "finish or use --wait"
+                        "finish or use --wait",
+                        holder=holder,
                     ) from None
                 time.sleep(0.2)
         os.ftruncate(fd, 0)

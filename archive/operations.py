@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from archive.catalog import Filters
+from archive.errors import NotFound
 from archive.search import PUBLIC_FIELDS
 from archive.store import Archive
 
@@ -116,3 +118,81 @@ def original_file(archive: Archive, doc_id: str) -> Path | None:
     if not path or not os.path.isfile(path):
         return None
     return Path(path)
+
+
+# -- used by the web server (and available to the CLI) ------------------------------------------
+
+
+def open_archive(settings) -> Archive:
+    """A read-only Archive; a data folder without a catalog gets an empty one (a fresh server)."""
+    from archive.catalog import CATALOG_FILE, Catalog
+
+    data_dir = Path(settings.data_dir)
+    if not (data_dir / CATALOG_FILE).exists():
+        Catalog(data_dir, create=True).close()
+    return Archive(settings)
+
+
+def facets(archive: Archive) -> dict:
+    """Values to filter on, most frequent first: sources, formats and tags with their counts."""
+    rows = archive.catalog.db.execute(
+        "SELECT tag.value, COUNT(*) FROM documents d, json_each(d.tags) AS tag "
+        "GROUP BY tag.value ORDER BY COUNT(*) DESC, tag.value"
+    ).fetchall()
+    return {
+        "sources": [{"value": v, "count": n} for v, n in archive.catalog.facet("source")],
+        "formats": [{"value": v, "count": n} for v, n in archive.catalog.facet("format")],
+        "tags": [{"value": row[0], "count": row[1]} for row in rows],
+    }
+
+
+def describe(archive: Archive, doc_id: str) -> dict:
+    """`show` plus what a reader of the document needs: its parent message and its original file."""
+    result = show(archive, doc_id)
+    parent_id = result.get("parent_id")
+    parent = None
+    if parent_id:
+        try:
+            parent = public_document(archive.catalog.document(parent_id, with_text=False))
+        except NotFound:
+            parent = None
+    result["parent"] = parent
+    result["original_available"] = original_file(archive, doc_id) is not None
+    return result
+
+
+MAX_CHUNK_ID = 2**63 - 1
+
+
+def passage(archive: Archive, chunk_id: int) -> dict:
+    """One passage (chunk) with its document and a citation whose quote opens the passage."""
+    from archive.citations import cite_passage
+
+    rows = archive.catalog.passages([chunk_id]) if 0 < chunk_id <= MAX_CHUNK_ID else {}
+    row = rows.get(chunk_id)
+    if row is None:
+        raise NotFound(f"no passage with id {chunk_id}")
+    text = row["chunk_text"]
+    document = public_document(row)
+    if isinstance(document["tags"], str):
+        document["tags"] = json.loads(document["tags"])
+    record = {
+        "id": chunk_id,
+        "text": text,
+        "start": row["start"],
+        "end": row["end"],
+        "page": row["page"],
+        "paragraph": row["paragraph"],
+        "document": document,
+    }
+    record["citation"] = cite_passage(document, record, archive.settings.base_url)
+    return record
+
+
+def documents_from_files(archive: Archive, paths: list[str]) -> list[dict]:
+    """The documents (with attachments) that the given files hold now, in file order."""
+    found = []
+    for path in paths:
+        for row in archive.catalog.documents_from_file(path):
+            found.append(public_document(archive.catalog.document(row["id"], with_text=False)))
+    return found

@@ -1,10 +1,12 @@
-"""The search service: query -> keyword and vector hits (over chunks) -> fusion -> documents
-with their best passages, highlights and citations. The CLI, the web pages and the API all
-render what `SearchService.search` returns; none of them ranks or fuses on its own.
+"""The search service: query -> keyword and vector hits (over chunks) -> per-document scores ->
+fusion -> documents with their best passages, highlights and citations. The CLI, the web pages
+and the API all render what `SearchService.search` returns; none of them ranks on its own.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 import threading
 import time
@@ -13,35 +15,23 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.scoring import BM25F
 
 from archive.catalog import Filters
 from archive.chunking import sentence_spans
-from archive.citations import best_quote, citation, passage_link
+from archive.citations import cite_passage
 from archive.errors import UsageError
-from archive.highlight import merge, term_spans
+from archive.highlight import term_spans
+from archive.ranking import RankedDocument, Tuning, rank
 from archive.store import Archive
-from indexer import fusion
 from indexer.query import ParsedQuery, QueryParser
+from indexer.variants import VariantFinder
 
 MODES = ("keyword", "semantic", "hybrid")
 MAX_QUERY_LENGTH = 1000
 MAX_K = 100
 MAX_OFFSET = 1000
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """Ranking settings; `docs/QUALITY.md` shows how the defaults were chosen."""
-
-    fusion: str = "rrf"  # rrf | convex
-    rrf_k: int = 60
-    alpha: float = 0.5  # convex: weight of the semantic side
-    normalization: str = "minmax"
-    candidates: int = 100  # chunks taken from each retriever
-    title_boost: float = 2.0
-    bm25_b: float = 0.75
-    bm25_k1: float = 1.2
-    sentence_budget: int = 48  # sentences embedded per query to explain semantic-only passages
+PUBLIC_FIELDS = ("id", "external_id", "title", "source", "author", "date", "url", "path", "format", "tags")
 
 
 @dataclass(frozen=True)
@@ -75,19 +65,24 @@ class SearchRequest:
 
 
 @dataclass
-class _Candidates:
-    keyword: list[tuple[int, float]]
-    semantic: list[tuple[int, float]]
-    fused: list[tuple[int, float]]
+class Hits:
+    """Chunk scores from each retriever, for one query."""
+
+    keyword: dict[int, float]
+    semantic: dict[int, float]
     query_vector: np.ndarray | None
+    keyword_bound: float = 0.0
 
 
 class SearchService:
     def __init__(self, archive: Archive, tuning: Tuning | None = None):
         self.archive = archive
         self.tuning = tuning or Tuning()
+        self.weighting = BM25F(B=self.tuning.bm25_b, K1=self.tuning.bm25_k1)
         self._parser: QueryParser | None = None
         self._sentence_cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.variants = VariantFinder()
         self._cache_lock = threading.Lock()
 
     @property
@@ -95,7 +90,9 @@ class SearchService:
         if self._parser is None:
             from indexer.keyword import build_schema
 
-            self._parser = QueryParser(build_schema(), title_boost=self.tuning.title_boost)
+            self._parser = QueryParser(
+                build_schema(), title_boost=self.tuning.title_boost, phrase_boost=self.tuning.phrase_boost
+            )
         return self._parser
 
     # -- the one entry point -------------------------------------------------------------------
@@ -112,87 +109,104 @@ class SearchService:
             return _response(request, started, [], 0, notices)
         if request.mode != "semantic" and parsed.keyword is None:
             notices.append("No searchable words for the keyword index (only common words or syntax).")
-        candidates = self._candidates(request, parsed, filters)
-        rows = self.archive.catalog.passages([item for item, _ in candidates.fused], filters)
-        documents = _group(candidates, rows, request.passages, request.mode == "hybrid")
-        page = documents[request.offset : request.offset + request.k]
+        hits = self.retrieve(request, parsed, filters)
+        rows = self.archive.catalog.passages(list(hits.keyword.keys() | hits.semantic.keys()), filters)
+        chunk_doc = {chunk: row["id"] for chunk, row in rows.items()}
+        ranked = rank(hits.keyword, hits.semantic, chunk_doc, request.mode, self.tuning, hits.keyword_bound)
+        page = ranked[request.offset : request.offset + request.k]
         terms = self._highlight_terms(parsed) if request.highlight else set()
-        results = [self._result(doc, terms, candidates.query_vector, request) for doc in page]
+        results = [self._result(doc, rows, hits, terms, request) for doc in page]
         if request.highlight:
-            self._explain_semantic(results, candidates.query_vector)
-        return _response(request, started, results, len(documents), notices)
+            self._explain_semantic(results, hits.query_vector)
+        return _response(request, started, results, len(ranked), notices)
 
-    # -- retrieval and fusion ------------------------------------------------------------------
+    # -- retrieval -----------------------------------------------------------------------------
 
-    def _candidates(self, request: SearchRequest, parsed: ParsedQuery, filters: Filters) -> _Candidates:
-        depth = max(self.tuning.candidates, (request.offset + request.k) * request.passages * 4)
-        keyword: list[tuple[int, float]] = []
-        semantic: list[tuple[int, float]] = []
+    def retrieve(self, request: SearchRequest, parsed: ParsedQuery, filters: Filters) -> Hits:
+        """Chunk scores from the keyword index, the vector index, or both."""
+        depth = max(self.tuning.candidates, 2 * (request.offset + request.k))
+        keyword: dict[int, float] = {}
+        semantic: dict[int, float] = {}
         query_vector = None
+        bound = 0.0
+        query = None
         if request.mode != "semantic" and parsed.keyword is not None:
             self.archive.manifest.check_analyzer()
-            keyword = self.archive.keyword.search(parsed.keyword, depth, _whoosh_filter(filters))
+            query = self.keyword_query(parsed)
+            keyword = dict(self.archive.keyword.search(query, depth, _whoosh_filter(filters), self.weighting))
+            bound = self.archive.keyword.score_bound(query, self.tuning.bm25_k1)
         if request.mode != "keyword":
             query_vector = self._embed_query(parsed.text or request.query)
-            allowed = self.archive.catalog.allowed_chunk_ids(filters) if filters else None
-            if request.mode == "hybrid" and parsed.strict:  # operators: rank keyword matches only
-                allowed = np.array([item for item, _ in keyword], dtype=np.int64)
-            semantic = self.archive.vector.search(query_vector, depth, allowed)
-        if request.mode == "keyword":
-            fused = keyword
-        elif request.mode == "semantic":
-            fused = semantic
-        elif self.tuning.fusion == "convex":
-            fused = fusion.convex(keyword, semantic, self.tuning.alpha, self.tuning.normalization)
-        else:
-            fused = fusion.rrf([keyword, semantic], k=self.tuning.rrf_k)
-        return _Candidates(keyword, semantic, fused, query_vector)
+            if not (request.mode == "hybrid" and parsed.strict):  # operators: rank keyword matches only
+                allowed = self.archive.catalog.allowed_chunk_ids(filters) if filters else None
+                semantic = dict(self.archive.vector.search(query_vector, depth, allowed))
+            if request.mode == "hybrid":  # each side scores what only the other side found
+                missing = [chunk for chunk in keyword if chunk not in semantic]
+                semantic.update(self.archive.vector.similarity(query_vector, missing))
+                if parsed.keyword is not None:
+                    only_semantic = [chunk for chunk in semantic if chunk not in keyword]
+                    keyword.update(self.archive.keyword.scores_for(query, only_semantic, self.weighting))
+        return Hits(keyword, semantic, query_vector, bound)
+
+    def keyword_query(self, parsed: ParsedQuery) -> wq.Query:
+        """The parsed query, names widened to the spelling variants the index holds."""
+        if not self.tuning.name_variants:
+            return parsed.keyword
+        index = self.archive.keyword
+        self.variants.refresh(index.searcher().reader(), (id(index), index.generation()))
+        return self.variants.expand(parsed.keyword, parsed.names)
 
     def _embed_query(self, text: str) -> np.ndarray:
-        embedder = self.archive.embedder
-        self.archive.manifest.check_model(embedder.identity())
-        return embedder.embed([text])[0]
+        self.archive.manifest.check_model(self.archive.model_identity())
+        with self._cache_lock:
+            cached = self._query_cache.get(text)
+        if cached is None:  # a page of results, then the next page: embed the query once
+            cached = self.archive.embedder.embed([text])[0]
+            with self._cache_lock:
+                self._query_cache[text] = cached
+                while len(self._query_cache) > 1024:
+                    self._query_cache.popitem(last=False)
+        return cached
 
     # -- presentation --------------------------------------------------------------------------
 
     def _highlight_terms(self, parsed: ParsedQuery) -> set[str]:
         if parsed.keyword is None or self.archive.keyword is None:
             return set()
-        positive = _positive_part(parsed.keyword)
         return {
             term
-            for fieldname, term in self.archive.keyword.query_terms(positive)
+            for fieldname, term in self.archive.keyword.query_terms(
+                _positive_part(self.keyword_query(parsed))
+            )
             if fieldname in ("title", "text")
         }
 
-    def _result(self, doc: dict, terms: set[str], query_vector, request: SearchRequest) -> dict:
-        meta = doc["meta"]
+    def _result(self, doc: RankedDocument, rows: dict, hits: Hits, terms: set[str], request) -> dict:
+        meta = rows[doc.chunks[0][0]]
+        document = _public_document(meta)
         passages = []
-        for chunk in doc["chunks"]:
-            text = chunk["chunk_text"]
-            spans = term_spans(text, terms) if request.highlight else []
-            passages.append(
-                {
-                    "id": chunk["chunk_id"],
-                    "text": text,
-                    "start": chunk["start"],
-                    "end": chunk["end"],
-                    "page": chunk["page"],
-                    "paragraph": chunk["paragraph"],
-                    "highlights": spans,
-                    "scores": chunk["scores"],
-                    "citation": None,
-                }
-            )
-        for passage in passages:
-            self._cite(meta, passage)
-        return {"document": _public_document(meta), "score": doc["score"], "passages": passages}
+        for chunk_id, score in doc.chunks[: request.passages]:
+            row = rows[chunk_id]
+            passage = {
+                "id": chunk_id,
+                "text": row["chunk_text"],
+                "start": row["start"],
+                "end": row["end"],
+                "page": row["page"],
+                "paragraph": row["paragraph"],
+                "highlights": term_spans(row["chunk_text"], terms) if request.highlight else [],
+                "scores": {
+                    "keyword": _round(hits.keyword.get(chunk_id)),
+                    "semantic": _round(hits.semantic.get(chunk_id)),
+                    "hybrid": _round(score) if request.mode == "hybrid" else None,
+                },
+            }
+            self._cite(document, passage)
+            passages.append(passage)
+        return {"document": document, "score": _round(doc.score), "passages": passages}
 
-    def _cite(self, meta: dict, passage: dict) -> None:
-        text = passage["text"]
-        quote_start, quote_end = best_quote(text, passage["highlights"], sentence_spans(text))
-        link = passage_link(self.archive.settings.base_url, meta["id"], passage["start"], passage["end"])
-        passage["citation"] = citation(meta, passage, text[quote_start:quote_end], link)
+    def _cite(self, document: dict, passage: dict) -> None:
+        passage["citation"] = cite_passage(document, passage, self.archive.settings.base_url)
 
     def _explain_semantic(self, results: list[dict], query_vector: np.ndarray | None) -> None:
         """Passages with no matched word highlight the sentence closest to the query."""
@@ -204,25 +218,23 @@ class SearchService:
                 if passage["highlights"]:
                     continue
                 sentences = sentence_spans(passage["text"])
-                if not sentences:
-                    continue
                 vectors = self._sentence_vectors(passage["id"], passage["text"], sentences, budget)
                 if vectors is None:
                     continue
                 budget -= len(sentences)
-                best = int(np.argmax(vectors @ query_vector))
-                passage["highlights"] = merge([sentences[best]])
+                best = sentences[int(np.argmax(vectors @ query_vector))]
+                passage["highlights"] = [[best[0], best[1]]]
                 self._cite(result["document"], passage)
 
-    def _sentence_vectors(self, chunk_id: int, text: str, sentences, budget: int):
+    def _sentence_vectors(self, chunk_id: int, text: str, sentences, budget: int) -> np.ndarray | None:
         with self._cache_lock:
             cached = self._sentence_cache.get(chunk_id)
             if cached is not None:
                 self._sentence_cache.move_to_end(chunk_id)
                 return cached
-        if len(sentences) > budget:
+        if not sentences or len(sentences) > budget:
             return None
-        vectors = self.archive.embedder.embed([text[s:e] for s, e in sentences])
+        vectors = self.archive.embedder.embed([text[start:end] for start, end in sentences])
         with self._cache_lock:
             self._sentence_cache[chunk_id] = vectors
             while len(self._sentence_cache) > 5000:
@@ -234,15 +246,15 @@ def _with_dates(filters: Filters, parsed: ParsedQuery) -> Filters:
     if not (parsed.date_from or parsed.date_to):
         return filters
     return replace(
-        filters, date_from=parsed.date_from or filters.date_from, date_to=parsed.date_to or filters.date_to
+        filters,
+        date_from=parsed.date_from or filters.date_from,
+        date_to=parsed.date_to or filters.date_to,
     )
 
 
 def _whoosh_filter(filters: Filters) -> wq.Query | None:
     if not filters:
         return None
-    import datetime as dt
-
     clauses: list[wq.Query] = []
     if filters.source:
         clauses.append(wq.Term("source_key", filters.source.lower()))
@@ -268,43 +280,15 @@ def _positive_part(query: wq.Query) -> wq.Query:
     return query.apply(_positive_part) if not query.is_leaf() else query
 
 
-def _group(candidates: _Candidates, rows: dict[int, dict], per_document: int, hybrid: bool) -> list[dict]:
-    """Documents in the order of their best chunk, each with its best `per_document` chunks."""
-    keyword = dict(candidates.keyword)
-    semantic = dict(candidates.semantic)
-    documents: dict[str, dict] = {}
-    for item, score in candidates.fused:
-        row = rows.get(item)
-        if row is None:  # gone from the catalog (deleted, or filtered out): never shown
-            continue
-        doc = documents.get(row["id"])
-        if doc is None:
-            doc = documents[row["id"]] = {"meta": row, "score": _round(score), "chunks": []}
-        if len(doc["chunks"]) < per_document:
-            row = dict(row)
-            row["scores"] = {
-                "keyword": _round(keyword.get(item)),
-                "semantic": _round(semantic.get(item)),
-                "hybrid": _round(score) if hybrid else None,
-            }
-            doc["chunks"].append(row)
-    return list(documents.values())
-
-
 def _round(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return round(float(value), 6)
 
 
-PUBLIC_FIELDS = ("id", "external_id", "title", "source", "author", "date", "url", "path", "format", "tags")
-
-
 def _public_document(meta: dict) -> dict:
     record = {name: meta.get(name) for name in PUBLIC_FIELDS}
     if isinstance(record["tags"], str):
-        import json
-
         record["tags"] = json.loads(record["tags"])
     return record
 

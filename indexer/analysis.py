@@ -18,160 +18,49 @@ import re
 from anyascii import anyascii
 from whoosh.analysis import Filter, RegexTokenizer, StemFilter
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 # Words, with inner apostrophe-like marks and hyphens; combining accents stay inside the word.
 TOKEN_PATTERN = r"[\w\u0300-\u036f]+(?:['\u2019\u02bc\u2018`\u2010\u2011-][\w\u0300-\u036f]+)*"
 _POSSESSIVE = re.compile(r"['`]s$", re.IGNORECASE)
 _PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+|[^\W\d_]+", re.UNICODE)
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_ARTICLES = ("al", "ul", "el")
 _MARKS = re.compile(r"['`\u2019]")
 
 STOP_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "al",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "el",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "tbd",
-        "us",
-        "yet",
-        "may",
-    ]
+    """
+    a about above after again against al all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each el few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just may me more most my myself no nor not of off on once only or other our ours
+    ourselves out over own same she should so some such tbd than that the their theirs them
+    themselves then there these they this those through to too ul under until up us very was we
+    were what when where which while who whom why will with would yet you your yours yourself
+    yourselves
+    """.split()
 )
 
 
 def split_name(text: str) -> list[tuple[str, int, int]]:
-    """Parts of one token (on hyphens, marks and case changes) as (lowercase, start, end)."""
+    """Parts of one token (on hyphens, marks and case changes) as (lowercase, start, end).
+
+    An Arabic article glued to the end of a part before a capital goes with the next word:
+    `JundalAzrun` -> `jund` `al` `azrun`, like `Jund al-Azrun`.
+    """
     parts = []
-    for match in _PART.finditer(text):
+    matches = list(_PART.finditer(text))
+    for index, match in enumerate(matches):
         folded = _NOT_ALNUM.sub("", match.group().lower())
-        if folded:
-            parts.append((folded, match.start(), match.end()))
+        if not folded:
+            continue
+        start, end = match.start(), match.end()
+        following = matches[index + 1].group() if index + 1 < len(matches) else ""
+        if following[:1].isupper() and len(folded) >= 5 and folded.endswith(_ARTICLES):
+            parts.append((folded[:-2], start, end - 2))
+            parts.append((folded[-2:], end - 2, end))
+        else:
+            parts.append((folded, start, end))
     return parts
 
 

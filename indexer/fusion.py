@@ -54,5 +54,14 @@ def convex(
     return _sorted(fused)
 
 
+def weighted(keyword: dict[int, float], semantic: dict[int, float], alpha: float) -> list[tuple[int, float]]:
+    """alpha * semantic + (1 - alpha) * keyword on scores already on a common scale; missing = 0."""
+    fused = {
+        item: alpha * max(0.0, semantic.get(item, 0.0)) + (1 - alpha) * keyword.get(item, 0.0)
+        for item in keyword.keys() | semantic.keys()
+    }
+    return _sorted(fused)
+
+
 def _sorted(scores: dict[int, float]) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))

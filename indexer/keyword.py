@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
 
 from indexer.analysis import name_analyzer, text_analyzer
 from indexer.state import IndexState
@@ -87,11 +88,35 @@ class KeywordIndex:
         return searcher
 
     def search(
-        self, query: wq.Query, limit: int, filter_query: wq.Query | None = None
+        self, query: wq.Query, limit: int, filter_query: wq.Query | None = None, weighting=None
     ) -> list[tuple[int, float]]:
         searcher = self.searcher()
-        results = searcher.search(query, limit=limit, filter=filter_query, terms=False)
+        if weighting is not None:  # same reader, other scoring parameters
+            searcher = Searcher(searcher.reader(), weighting=weighting, closereader=False)
+        try:
+            results = searcher.search(query, limit=limit, filter=filter_query, terms=False)
+        except IndexError:  # a Whoosh bug in block-quality skipping under AND NOT; search without it
+            results = searcher.search(query, limit=limit, filter=filter_query, terms=False, optimize=False)
         return [(int(hit["chunk_id"]), float(hit.score)) for hit in results]
+
+    def scores_for(self, query: wq.Query, chunk_ids: list[int], weighting=None) -> dict[int, float]:
+        """BM25 scores of chosen chunks (those that match the query at all)."""
+        if not chunk_ids:
+            return {}
+        only = wq.Or([wq.Term("chunk_id", str(chunk_id)) for chunk_id in chunk_ids])
+        return dict(self.search(query, len(chunk_ids), only, weighting))
+
+    def score_bound(self, query: wq.Query, k1: float) -> float:
+        """About the best BM25 score a chunk could reach for this query: every distinct text term
+        present with saturating frequency, sum of idf x (k1 + 1) x boost. Scores divided by it say
+        how much of the query a chunk holds, comparably from one query to the next."""
+        searcher = self.searcher()
+        bound, seen = 0.0, set()
+        for leaf in query.leaves():
+            if isinstance(leaf, wq.Term) and leaf.fieldname == "text" and leaf.text not in seen:
+                seen.add(leaf.text)
+                bound += searcher.idf("text", leaf.text) * (k1 + 1) * leaf.boost
+        return bound
 
     def query_terms(self, query: wq.Query) -> set[tuple[str, str]]:
         """(field, term) pairs the query looks for, wildcards and fuzzy terms expanded.
@@ -104,6 +129,10 @@ class KeywordIndex:
             for field, term in leaf.expanded_terms(reader, phrases=True):
                 terms.add((field, term.decode("utf-8") if isinstance(term, bytes) else term))
         return terms
+
+    def generation(self) -> int:
+        """Changes with every commit (readers use it to rebuild caches over the vocabulary)."""
+        return self.searcher().reader().generation()
 
     def count(self) -> int:
         return self.searcher().doc_count()

@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from dateutil import parser as date_parser
 from whoosh import query as wq
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup
-from whoosh.qparser.plugins import PlusMinusPlugin
+
+from indexer.analysis import analyze
 
 SEARCH_FIELDS = ("title", "text")
 FIELDS = {"title", "text", "author", "source", "tags", "format"}
 FIELD_ALIASES = {"tag": "tags", "body": "text", "by": "author"}
 MAX_TERMS = 32
+PROXIMITY_MAX_WORDS = 6
 
 _DATE_CLAUSE = re.compile(
     r"\bdate:(?:\[\s*(?P<from>[^\]]*?)\s+(?:TO|to)\s+(?P<to>[^\]]*?)\s*\]"
@@ -32,22 +34,28 @@ _DATE_CLAUSE = re.compile(
 _FIELD = re.compile(r"\b([A-Za-z_]+):(?=\S)")
 _WILDCARD_WORD = re.compile(r"[\w'’-]*[*?][\w*?'’-]*")
 # Operators that ask for exact matching: hybrid results must then match the keyword query.
-_OPERATORS = re.compile(r'"|\b(?:AND|NOT)\b|(?<![\w])-\w|\b(?:title|text|author|source|tags|format):|[*?~]')
-_SYNTAX = re.compile(r"[\"()\[\]{}^~*?:+]|(?<![\w])-|\b(?:AND|OR|NOT|TO)\b")
+_OPERATORS = re.compile(
+    r'"|\b(?:AND|NOT)\b|(?:^|(?<=[\s(]))-\w|\b(?:title|text|author|source|tags|format):|[*?~]'
+)
+_QUESTION_MARK = re.compile(r"(?<=[\w\"')])\?+(?=[\s\"')]|$)")
+_MINUS = re.compile(r"(?:^|(?<=[\s(]))-(?=[\w\"])")
+_SYNTAX = re.compile(r"[\"()\[\]{}^~*?:+]|(?:^|(?<=[\s(]))-|\b(?:AND|OR|NOT|TO)\b")
 
 
 @dataclass
 class ParsedQuery:
     keyword: wq.Query | None  # None: nothing for the keyword index to look for
-    text: str  # the words for the embedder, syntax removed
+    text: str  # what the embedder reads: the query as written, or its words when operators were used
     strict: bool = False  # operators were used: results must match the keyword query
     date_from: str | None = None
     date_to: str | None = None
     notices: list[str] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)  # terms the user wrote capitalised
 
 
 class QueryParser:
-    def __init__(self, schema, title_boost: float = 2.0):
+    def __init__(self, schema, title_boost: float = 2.0, phrase_boost: float = 0.0):
+        self.phrase_boost = phrase_boost
         self.schema = schema
         self._parser = MultifieldParser(
             list(SEARCH_FIELDS),
@@ -56,14 +64,17 @@ class QueryParser:
             group=OrGroup.factory(0.9),
         )
         self._parser.add_plugin(FuzzyTermPlugin())
-        self._parser.add_plugin(PlusMinusPlugin())
 
     def parse(self, raw: str) -> ParsedQuery:
         notices: list[str] = []
         text, date_from, date_to = _extract_dates(raw, notices)
+        undated = " ".join(text.split())
         text = _check_fields(text, notices)
         text = _check_wildcards(text, notices)
         text = _balance(text, notices)
+        text = _MINUS.sub(
+            "NOT ", text
+        )  # `-word` at a word start (Whoosh's own plugin splits `0-dimensional`)
         plain_words = _plain_words(text)
         keyword = self._parse_syntax(text, notices) if text.strip() else None
         if keyword is None and plain_words.strip():
@@ -71,7 +82,24 @@ class QueryParser:
         if keyword is not None:
             keyword = _bound_terms(_fix_negation(keyword), notices)
         strict = keyword is not None and bool(_OPERATORS.search(text))
-        return ParsedQuery(keyword, plain_words, strict, date_from, date_to, notices)
+        if keyword is not None and not strict:
+            keyword = self._with_proximity(keyword, plain_words)
+        names = {
+            term
+            for word in plain_words.split()
+            if word[:1].isupper()
+            for term, _, _ in analyze(word, mode="query")
+        }
+        # The embedder reads the query as written, unless operators make it a search expression.
+        embed_text = plain_words if strict else undated
+        return ParsedQuery(keyword, embed_text, strict, date_from, date_to, notices, names)
+
+    def _with_proximity(self, keyword: wq.Query, words: str) -> wq.Query:
+        """Short queries also reward the words standing together (`Ras al-Milh`, a full name)."""
+        terms = [term for term, _, _ in analyze(words, mode="query")]
+        if self.phrase_boost <= 0 or not 2 <= len(terms) <= PROXIMITY_MAX_WORDS:
+            return keyword
+        return wq.Or([keyword, wq.Phrase("text", terms, slop=1, boost=self.phrase_boost)])
 
     def _parse_syntax(self, text: str, notices: list[str]) -> wq.Query | None:
         try:
@@ -158,6 +186,7 @@ def _check_wildcards(text: str, notices: list[str]) -> str:
         notices.append(f"Ignored the wildcard in '{word}': put at least two letters before * or ?.")
         return re.sub(r"[*?]", "", word)
 
+    text = _QUESTION_MARK.sub("", text)  # `...the war?` asks a question; `Q?ani` is a wildcard
     return _WILDCARD_WORD.sub(replace, text)
 
 
@@ -180,7 +209,7 @@ def _balance(text: str, notices: list[str]) -> str:
 def _plain_words(text: str) -> str:
     """The query's words without operators, field names or negated words (for the embedder)."""
     text = re.sub(r"\bNOT\s+(\"[^\"]*\"|\S+)", " ", text)
-    text = re.sub(r"(?<![\w])-(\"[^\"]*\"|\S+)", " ", text)
+    text = re.sub(r"(?:^|(?<=[\s(]))-(\"[^\"]*\"|\S+)", " ", text)
     text = re.sub(r"\b[a-z]+:", " ", text)
     text = _SYNTAX.sub(" ", text)
     return " ".join(text.split())

@@ -95,6 +95,27 @@ class VectorIndex:
             scores, ids = self._index.search(query, min(limit, self._index.ntotal), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
+    def similarity(self, vector: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """Exact scores of the query against chosen ids (those the index holds)."""
+        if not ids:
+            return {}
+        with self._lock:
+            try:
+                present, vectors = list(ids), self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
+            except RuntimeError:  # some ids not indexed yet (an ingest is catching up)
+                present, rows = [], []
+                for chunk_id in ids:
+                    try:
+                        rows.append(self._index.reconstruct(int(chunk_id)))
+                        present.append(chunk_id)
+                    except RuntimeError:
+                        continue
+                if not present:
+                    return {}
+                vectors = np.vstack(rows)
+        scores = vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        return {int(i): float(s) for i, s in zip(present, scores, strict=True)}
+
     def count(self) -> int:
         return int(self._index.ntotal)
 

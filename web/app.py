@@ -2,47 +2,97 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+import hashlib
+from pathlib import Path
 
-from archive.catalog import Filters
+from flask import Flask, request, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from archive import operations
 from archive.config import Settings
-from archive.errors import ArchiveError, UsageError
-from archive.search import SearchRequest, SearchService
+from archive.search import SearchService
 from archive.store import Archive
+from web import errors, present, security
+from web.api import api, create_api, health
+from web.jobs import JobRunner, Writer
+from web.views import views
+
+DEFAULTS = {
+    "MAX_CONTENT_LENGTH": 64 * 2**20,  # one upload request
+    "MAX_UPLOAD_FILES": 100,
+    "SEARCH_PAGE_SIZE": 10,
+    "LIST_PAGE_SIZE": 50,
+    "BIND_HOST": "127.0.0.1",  # set by `archive serve`; off loopback, forms need the API key
+    "API_KEY": None,  # None: read (or create) the data folder's `api_key`
+    "FORMS_NEED_KEY": None,  # None: decided by BIND_HOST and EXTRA_HOSTS
+    "EXTRA_HOSTS": [],  # Host names a proxy uses for a loopback server (ARCHIVE_TRUSTED_HOSTS)
+    "ALLOWED_HOSTS": None,  # None: loopback names (+ EXTRA_HOSTS) on loopback, any elsewhere
+    "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the browser session
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static files carry a content hash in the URL
+}
 
 
-def create_app(settings: Settings | None = None, archive: Archive | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, archive: Archive | None = None, config: dict | None = None
+) -> Flask:
+    """The web UI and JSON API over one archive (opened read-only; writes lock it per change)."""
     app = Flask(__name__)
-    settings = settings or Settings.from_env()
-    archive = archive or Archive(settings)
+    app.config.from_mapping(DEFAULTS)
+    app.config.update(config or {})
+    settings = settings or (archive.settings if archive is not None else Settings.from_env())
+    archive = archive if archive is not None else operations.open_archive(settings)
+    writer = Writer(settings)
     app.extensions["archive"] = archive
     app.extensions["search"] = SearchService(archive)
+    app.extensions["writer"] = writer
+    app.extensions["jobs"] = JobRunner(writer)
 
-    @app.errorhandler(ArchiveError)
-    def archive_error(error: ArchiveError):
-        return jsonify(error.to_dict()), error.status
-
-    @app.get("/healthz")
-    def healthz():
-        return jsonify({"status": "ok", "documents": archive.catalog.counts()["documents"]})
-
-    @app.get("/api/search")
-    def api_search():
-        args = request.args
-        try:
-            k = int(args.get("k", 10))
-        except ValueError:
-            raise UsageError("k must be a whole number") from None
-        filters = Filters(
-            source=args.get("source"),
-            tags=tuple(args.getlist("tag")),
-            format=args.get("format"),
-            date_from=args.get("date_from"),
-            date_to=args.get("date_to"),
-        )
-        response = app.extensions["search"].search(
-            SearchRequest(query=args.get("q", ""), mode=args.get("mode", "hybrid"), k=k, filters=filters)
-        )
-        return jsonify(response)
-
+    security.install(app, Path(settings.data_dir))
+    csrf = CSRFProtect(app)
+    csrf.exempt(api)
+    csrf.exempt(health)
+    create_api(app)
+    app.register_blueprint(views)
+    errors.register(app)  # after flask-smorest, whose own handler it replaces
+    _setup_templates(app)
+    app.json.sort_keys = False  # keep the documented key order
     return app
+
+
+def _setup_templates(app: Flask) -> None:
+    app.jinja_env.autoescape = True  # every template, whatever its name
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        segments=present.segments,
+        passage_snippet=present.passage_snippet,
+        web_url=present.web_url,
+        title_of=present.title_of,
+        basename=present.basename,
+        why_matched=present.why_matched,
+        form_needs_key=security.form_needs_key,
+        page_url=page_url,
+        static_url=_static_url(app),
+    )
+
+
+def page_url(**changes) -> str:
+    """This page's URL with some query arguments changed; blanks are left out (tidy links)."""
+    args = request.args.to_dict(flat=False)
+    args.update({key: value if isinstance(value, list) else [value] for key, value in changes.items()})
+    clean = {key: [v for v in values if v not in ("", None)] for key, values in args.items()}
+    return url_for(request.endpoint, **(request.view_args or {}), **{k: v for k, v in clean.items() if v})
+
+
+def _static_url(app: Flask):
+    """`url_for('static')` plus a content hash, so static files can be cached for a year."""
+    versions: dict[str, str] = {}
+
+    def static_url(filename: str) -> str:
+        if filename not in versions:
+            data = (Path(app.static_folder) / filename).read_bytes()
+            versions[filename] = hashlib.sha256(data).hexdigest()[:10]
+        return url_for("static", filename=filename, v=versions[filename])
+
+    return static_url

@@ -10,7 +10,7 @@ from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 
 from archive.dates import iso_date
-from archive.domain import Document
+from archive.domain import Document, part_identity
 from archive.errors import ReadError
 from archive.readers.base import RecordError, Source
 
@@ -50,9 +50,8 @@ class EmailReader:
         name = part.get_filename() or f"attachment-{number}"
         try:
             data = part.get_payload(decode=True) or b""
-            nested = Source.from_bytes(
-                name, f"{message_source.identity}#attachment-{number}", data, message_source.max_bytes
-            )
+            identity = part_identity(message_source.identity, f"attachment-{number}")
+            nested = Source.from_bytes(name, identity, data, message_source.max_bytes)
             for item in self._read_nested(nested):
                 if isinstance(item, Document):
                     item.parent_identity = message_source.identity

@@ -30,7 +30,7 @@ class HtmlReader:
         markup = decode_text(source.read_bytes())
         try:
             extracted = trafilatura.bare_extraction(
-                markup, with_metadata=True, include_comments=False, include_tables=True
+                markup, with_metadata=True, include_comments=False, include_tables=True, favor_recall=True
             )
         except (ValueError, RecursionError, MemoryError) as error:
             raise ReadError(f"HTML could not be parsed ({type(error).__name__})") from error

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 
 from archive.dates import iso_date
-from archive.domain import Document
+from archive.domain import Document, part_identity
 from archive.readers.base import RecordError, Source
 
 _ID_FIELDS = ("_id", "id", "doc_id", "docid")
@@ -62,7 +62,7 @@ class JsonLinesReader:
         title = record.get("title")
         tags = record.get("tags") or []
         return Document(
-            identity=f"{source.identity}#{key}",
+            identity=part_identity(source.identity, key),
             text=text.replace("\r\n", "\n").strip(),
             format=self.format,
             sha256=hashlib.sha256(raw.strip()).hexdigest(),

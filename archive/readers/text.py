@@ -10,6 +10,7 @@ from charset_normalizer import from_bytes
 from archive.domain import Document
 from archive.errors import ReadError
 from archive.readers.base import Source, require_text
+from archive.readers.textmeta import head_metadata
 
 _MOSTLY_UTF8 = 0.005  # share of undecodable bytes tolerated before trying other encodings
 
@@ -32,13 +33,26 @@ def decode_text(data: bytes, what: str = "file") -> str:
     kind = filetype.guess(data[:8192])
     if kind is not None and not kind.mime.startswith("text/"):
         raise ReadError(f"binary content ({kind.mime}), not a text document")
-    match = from_bytes(data[: 4 * 2**20]).best()
-    if match is None:
+    encoding = _best_encoding(data[: 4 * 2**20])
+    if encoding is None:
         raise ReadError("binary content or unknown text encoding")
-    text = data.decode(match.encoding, errors="replace")
+    text = data.decode(encoding, errors="replace")
     if "\x00" in text:
         raise ReadError("binary content (NUL bytes), not a text document")
     return _normalise_newlines(text)
+
+
+def _best_encoding(data: bytes) -> str | None:
+    """charset-normalizer's choice; among equally good candidates, the most common (cp1252)."""
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    for match in matches:
+        tied = (match.chaos, match.coherence) == (best.chaos, best.coherence)
+        if tied and "cp1252" in match.could_be_from_charset:
+            return "cp1252"
+    return best.encoding
 
 
 def _has_multibyte(data: bytes) -> bool:
@@ -67,4 +81,12 @@ class TextReader:
     def read(self, source: Source) -> Iterator[Document]:
         text = require_text(decode_text(source.read_bytes()))
         stem = source.name.rsplit(".", 1)[0]
-        yield source.document(text, self.format, title=first_line_title(text, stem))
+        head = head_metadata(text)
+        yield source.document(
+            text,
+            self.format,
+            title=head.title or first_line_title(text, stem),
+            author=head.author,
+            date=head.date,
+            source=head.source,
+        )

@@ -24,7 +24,7 @@ def test_question_words_do_not_dominate(parser):
     parsed = parser.parse("What did Khamenei say about the war?")
     texts = {text for _, text in leaves(parsed.keyword)}
     assert texts == {"khamenei", "sai", "war"}
-    assert parsed.text == "What did Khamenei say about the war"
+    assert parsed.text == "What did Khamenei say about the war?"
 
 
 def test_quoted_phrase_and_and_operator_are_strict(parser):
@@ -86,3 +86,11 @@ def test_long_queries_are_bounded(parser):
     parsed = parser.parse(" ".join(f"word{i}" for i in range(80)))
     assert len({text for _, text in leaves(parsed.keyword)}) <= 32
     assert any("long" in n for n in parsed.notices)
+
+
+def test_a_question_mark_ends_a_question_and_is_not_a_wildcard(parser):
+    parsed = parser.parse("Did the commander survive the strike?")
+    assert not parsed.strict
+    assert parsed.text == "Did the commander survive the strike?"
+    assert not any(isinstance(q, wq.Wildcard) for q in parsed.keyword.leaves())
+    assert parser.parse("Qa?ni").strict

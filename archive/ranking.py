@@ -1,0 +1,102 @@
+"""From chunk hits to ranked documents: aggregation per document, then fusion. Pure functions.
+
+Both retrievers score chunks. A document's score from one retriever comes from its chunks'
+scores (`aggregate`); the two document scores are then fused (`fuse`). Passages inside a document
+are ordered by their own fused chunk score. Ties are broken by id, so rankings never change from
+run to run. `docs/QUALITY.md` shows how the defaults below were chosen (on SciFact train).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from indexer import fusion
+
+Scores = dict[int, float]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    fusion: str = "convex"  # convex | rrf
+    alpha: float = 0.5  # convex: weight of the semantic side
+    normalization: str = "minmax"  # minmax | zscore | bound (keyword / its query bound, cosine as is)
+    rrf_k: int = 60
+    fusion_level: str = "document"  # document: fuse per-document scores | chunk: fuse chunk scores
+    aggregation: str = "max"  # max | top2 (best chunk plus `second_weight` x the second best)
+    second_weight: float = 0.0
+    candidates: int = 200  # chunks taken from each retriever
+    title_boost: float = 1.0
+    phrase_boost: float = 0.0  # short queries: weight of the words standing together
+    name_variants: bool = True  # widen capitalised (or unknown) terms to their spelling variants
+    bm25_b: float = 0.75
+    bm25_k1: float = 1.2
+    sentence_budget: int = 48  # sentences embedded per query to explain semantic-only passages
+
+
+@dataclass
+class RankedDocument:
+    doc_id: str
+    score: float
+    chunks: list[tuple[int, float]]  # (chunk id, fused chunk score), best first
+
+
+def aggregate(chunk_scores: Scores, chunk_doc: dict[int, str], tuning: Tuning) -> dict[str, float]:
+    """A document's score from its chunks' scores."""
+    per_doc: dict[str, list[float]] = defaultdict(list)
+    for chunk, score in chunk_scores.items():
+        if chunk in chunk_doc:
+            per_doc[chunk_doc[chunk]].append(score)
+    result = {}
+    for doc, scores in per_doc.items():
+        scores.sort(reverse=True)
+        second = scores[1] if len(scores) > 1 and tuning.aggregation == "top2" else 0.0
+        result[doc] = scores[0] + tuning.second_weight * second
+    return result
+
+
+def fuse(keyword: dict, semantic: dict, mode: str, tuning: Tuning, keyword_bound: float = 0.0) -> list[tuple]:
+    """Items ranked by the mode's score: one retriever's, or both fused."""
+    if mode == "keyword":
+        return _sorted(keyword)
+    if mode == "semantic":
+        return _sorted(semantic)
+    if tuning.fusion == "rrf":
+        return fusion.rrf([_sorted(keyword), _sorted(semantic)], k=tuning.rrf_k)
+    if tuning.normalization == "bound":
+        scale = keyword_bound or max(keyword.values(), default=1.0) or 1.0
+        keyword = {item: min(1.0, score / scale) for item, score in keyword.items()}
+        return fusion.weighted(keyword, semantic, tuning.alpha)
+    return fusion.convex(_sorted(keyword), _sorted(semantic), tuning.alpha, tuning.normalization)
+
+
+def rank(
+    keyword: Scores,
+    semantic: Scores,
+    chunk_doc: dict[int, str],
+    mode: str,
+    tuning: Tuning,
+    keyword_bound: float = 0.0,
+) -> list[RankedDocument]:
+    """Documents best first, each with its chunks ordered by fused chunk score."""
+    chunk_order = fuse(keyword, semantic, mode, tuning, keyword_bound)
+    chunks_by_doc: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for chunk, score in chunk_order:
+        if chunk in chunk_doc:
+            chunks_by_doc[chunk_doc[chunk]].append((chunk, score))
+    if tuning.fusion_level == "chunk":  # a document ranks by its best fused chunk
+        documents = [(doc, chunks[0][1]) for doc, chunks in chunks_by_doc.items()]
+        documents.sort(key=lambda pair: (-pair[1], pair[0]))
+    else:  # fuse per-document scores, each aggregated from that retriever's chunk scores
+        documents = fuse(
+            aggregate(keyword, chunk_doc, tuning),
+            aggregate(semantic, chunk_doc, tuning),
+            mode,
+            tuning,
+            keyword_bound,
+        )
+    return [RankedDocument(doc, score, chunks_by_doc[doc]) for doc, score in documents if chunks_by_doc[doc]]
+
+
+def _sorted(scores: dict) -> list[tuple]:
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))

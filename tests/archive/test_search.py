@@ -1,0 +1,182 @@
+"""Hand-written queries over the sample collection, with the real model and real indexes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from archive.catalog import Filters
+from archive.errors import UsageError
+from archive.search import SearchRequest, SearchService
+from bench import corpus_queries
+
+QUERIES = corpus_queries.QUERIES
+expected_id = corpus_queries.expected_id
+TOP = 3  # every hand-written query's document is among the first three, in every mode that applies
+MODE_GROUPS = {"keyword": ("keyword", "phrase"), "semantic": ("semantic",),
+               "hybrid": ("keyword", "phrase", "semantic", "hybrid")}
+
+
+@pytest.fixture(scope="module")
+def service(corpus_archive):
+    return SearchService(corpus_archive)
+
+
+def top_ids(service, query, mode, k=5):
+    response = service.search(SearchRequest(query=query, mode=mode, k=k))
+    return [r["document"]["id"] for r in response["results"]]
+
+
+@pytest.mark.parametrize("mode", MODE_GROUPS)
+def test_hand_written_queries_find_their_document(service, mode):
+    cases = corpus_queries.cases(*MODE_GROUPS[mode])
+    ranks = {}
+    for _, query, expected in cases:
+        found = top_ids(service, query, mode, k=TOP)
+        ranks[query] = found.index(expected) + 1 if expected in found else None
+    missed = [query for query, rank in ranks.items() if rank is None]
+    first = sum(rank == 1 for rank in ranks.values())
+    assert not missed, f"{mode}: not in the top {TOP}: {missed}"
+    assert first >= max(10, int(0.75 * len(cases))), f"{mode}: only {first} of {len(cases)} first: {ranks}"
+
+
+def test_semantic_only_question_is_not_answered_by_keywords(service):
+    question = QUERIES["readme"]["semantic"]
+    expected = expected_id(next(q["expected"] for q in QUERIES["semantic"] if q["query"] == question))
+    assert expected not in top_ids(service, question, "keyword", k=1)
+    assert top_ids(service, question, "semantic")[0] == expected
+
+
+def test_result_shape_matches_the_contract(service, corpus_archive):
+    response = service.search(SearchRequest(query="Qahtan Barudi drone strike", mode="hybrid", k=3))
+    assert set(response) >= {"query", "mode", "took_ms", "total", "results"}
+    assert response["mode"] == "hybrid" and response["total"] >= len(response["results"]) > 0
+    for result in response["results"]:
+        document = result["document"]
+        assert set(document) == {
+            "id",
+            "external_id",
+            "title",
+            "source",
+            "author",
+            "date",
+            "url",
+            "path",
+            "format",
+            "tags",
+        }
+        assert isinstance(result["score"], float) and isinstance(document["tags"], list)
+        stored = corpus_archive.catalog.document(document["id"])
+        for passage in result["passages"]:
+            assert set(passage) == {
+                "id",
+                "text",
+                "start",
+                "end",
+                "page",
+                "paragraph",
+                "highlights",
+                "scores",
+                "citation",
+            }
+            assert stored["text"][passage["start"] : passage["end"]] == passage["text"]
+            assert passage["highlights"], "every passage shown says why it is there"
+            for start, end in passage["highlights"]:
+                assert 0 <= start < end <= len(passage["text"])
+            assert set(passage["scores"]) == {"keyword", "semantic", "hybrid"}
+            assert passage["scores"]["hybrid"] is not None
+            citation = passage["citation"]
+            assert set(citation) == {
+                "title",
+                "source",
+                "author",
+                "date",
+                "url",
+                "location",
+                "quote",
+                "link",
+                "text",
+                "markdown",
+            }
+            assert citation["quote"] in " ".join(passage["text"].split())
+            assert citation["link"].endswith(
+                f"/documents/{document['id']}?at={passage['start']}-{passage['end']}#passage"
+            )
+            assert citation["quote"] in citation["text"] and document["title"] in citation["text"]
+
+
+def test_keyword_highlights_cover_stems_and_name_variants(service):
+    response = service.search(SearchRequest(query="Qahtan Barudi", mode="keyword", k=1))
+    passage = response["results"][0]["passages"][0]
+    marked = [passage["text"][a:b] for a, b in passage["highlights"]]
+    assert any(re.sub(r"\W", "", m).lower().startswith(("qa", "qahtan")) for m in marked), marked
+
+
+def test_semantic_only_passage_highlights_a_whole_sentence(service):
+    question = QUERIES["readme"]["semantic"]
+    passage = service.search(SearchRequest(query=question, mode="semantic", k=1))["results"][0]["passages"][0]
+    (start, end), *_ = passage["highlights"]
+    sentence = passage["text"][start:end]
+    assert len(sentence.split()) >= 5 and sentence[-1] in '.!?"”’)'
+
+
+def test_pdf_passages_cite_their_page(service):
+    response = service.search(SearchRequest(query='"a promise, not a safeguard"', mode="keyword", k=1))
+    passage = response["results"][0]["passages"][0]
+    assert response["results"][0]["document"]["format"] == "pdf"
+    assert passage["page"] >= 1 and passage["citation"]["location"] == f"p. {passage['page']}"
+
+
+def test_filters_restrict_results(service):
+    for filters, check in [
+        (Filters(format="pdf"), lambda d: d["format"] == "pdf"),
+        (Filters(date_from="2026-01-01"), lambda d: d["date"] and d["date"] >= "2026-01-01"),
+        (Filters(date_to="2025-06-30"), lambda d: d["date"] and d["date"] <= "2025-06-30"),
+    ]:
+        for mode in ("keyword", "semantic", "hybrid"):
+            response = service.search(
+                SearchRequest(query="Karsul dam water", mode=mode, k=20, filters=filters)
+            )
+            assert response["results"] and all(check(r["document"]) for r in response["results"])
+
+
+def test_date_syntax_in_the_query_filters_both_retrievers(service):
+    for mode in ("keyword", "semantic", "hybrid"):
+        response = service.search(SearchRequest(query="dam date:2026-03", mode=mode, k=20))
+        assert response["results"]
+        assert all(r["document"]["date"].startswith("2026-03") for r in response["results"])
+
+
+@pytest.mark.parametrize("query", ['"unclosed', "AND OR", "title:", "*", "Qahtan~~~", "((", "date:[2025 to"])
+def test_malformed_queries_fall_back_with_a_notice_and_never_fail(service, query):
+    for mode in ("keyword", "hybrid"):
+        response = service.search(SearchRequest(query=query, mode=mode))
+        assert isinstance(response["results"], list)
+        assert response["notices"] or response["results"] is not None
+
+
+@pytest.mark.parametrize(
+    "request_args, code",
+    [
+        ({"query": "  "}, "empty_query"),
+        ({"query": "x" * 1001}, "query_too_long"),
+        ({"query": "dam", "mode": "fuzzy"}, "bad_mode"),
+        ({"query": "dam", "k": 0}, "bad_k"),
+        ({"query": "dam", "k": 101}, "bad_k"),
+    ],
+)
+def test_bad_requests_name_the_parameter(service, request_args, code):
+    with pytest.raises(UsageError) as error:
+        service.search(SearchRequest(**request_args))
+    assert error.value.code == code
+
+
+def test_pagination_is_stable_and_disjoint(service):
+    first = top_ids(service, "Karsul", "hybrid", k=5)
+    second = [
+        r["document"]["id"]
+        for r in service.search(SearchRequest(query="Karsul", mode="hybrid", k=5, offset=5))["results"]
+    ]
+    assert not set(first) & set(second)
+    assert top_ids(service, "Karsul", "hybrid", k=10) == first + second

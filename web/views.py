@@ -1,0 +1,159 @@
+"""The HTML pages: search, documents, one document, upload and upload jobs.
+
+Each page parses its query string with the API's schemas, calls `web.service` like the API does
+and renders the returned dict; templates never see anything but escaped text.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
+
+from archive.errors import ArchiveError, NotFound
+from web import present, schemas, security, service
+from web.errors import validation_error, wants_json
+
+views = Blueprint("views", __name__)
+
+# Originals are always downloads; only these types are named, everything else is opaque bytes.
+DOWNLOAD_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".eml": "message/rfc822",
+    ".jsonl": "application/x-ndjson",
+    ".ndjson": "application/x-ndjson",
+}
+
+
+def load_args(schema_class: type[ma.Schema], source) -> tuple[dict, ArchiveError | None]:
+    """Arguments through the API's schema; on error the schema's defaults and the error."""
+    schema = schema_class()
+    try:
+        return schema.load(MultiDictProxy(source, schema)), None
+    except ma.ValidationError as error:
+        return schema.load({}), validation_error(error.messages)
+
+
+# -- search --------------------------------------------------------------------------------------
+
+
+@views.get("/")
+def search_page():
+    args, error = load_args(schemas.SearchPageArgs, request.args)
+    size = current_app.config["SEARCH_PAGE_SIZE"]
+    response = pages = None
+    if error is None and args["q"].strip():
+        try:
+            response = service.search({**args, "k": size, "offset": (args["page"] - 1) * size})
+        except ArchiveError as problem:
+            error = problem
+    if response is not None:
+        pages = present.pagination(response["total"], args["page"], size)
+    html = render_template(
+        "search.html",
+        form=request.args,
+        args=args,
+        response=response,
+        pages=pages,
+        error=error,
+        facets=service.facets(),
+        health=service.health() if response is None else None,
+    )
+    return html, error.status if error else 200
+
+
+# -- documents -----------------------------------------------------------------------------------
+
+
+@views.get("/documents")
+def documents_page():
+    args, error = load_args(schemas.ListPageArgs, request.args)
+    if error:
+        raise error
+    size = current_app.config["LIST_PAGE_SIZE"]
+    listing = service.list_documents({**args, "limit": size, "offset": (args["page"] - 1) * size})
+    pages = present.pagination(listing["total"], args["page"], size, max_offset=None)
+    return render_template(
+        "documents.html", listing=listing, pages=pages, form=request.args, facets=service.facets()
+    )
+
+
+@views.get("/documents/<doc_id>")
+def document_page(doc_id: str):
+    document = service.document(doc_id)
+    at = present.parse_at(request.args.get("at"), len(document["text"]))
+    layout = present.document_layout(document["text"], document["chunks"], document["pages"], at)
+    return render_template(
+        "document.html",
+        doc=document,
+        layout=layout,
+        at=at,
+        at_given="at" in request.args,
+    )
+
+
+@views.get("/documents/<doc_id>/original")
+def original_file(doc_id: str):
+    path = service.original(doc_id)
+    if path is None:
+        raise NotFound("The original file of this document is no longer where it was ingested from.")
+    response = send_file(
+        path,
+        mimetype=DOWNLOAD_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+        as_attachment=True,
+        download_name=path.name,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@views.post("/documents/<doc_id>/delete")
+def delete_document(doc_id: str):
+    security.check_form_writer(request.form)
+    title = present.title_of(service.document(doc_id))
+    result = service.delete(doc_id)
+    removed = len(result["deleted"])
+    flash(f"Deleted “{title[:120]}”" + (f" and {removed - 1} attachment(s)." if removed > 1 else "."))
+    return redirect(url_for("views.documents_page"), 303)
+
+
+# -- upload --------------------------------------------------------------------------------------
+
+
+@views.get("/upload")
+def upload_page():
+    return render_template("upload.html")
+
+
+@views.post("/upload")
+def upload():
+    security.check_form_writer(request.form)
+    form, error = load_args(schemas.UploadArgs, CombinedMultiDict([request.form, request.files]))
+    if error:
+        raise error
+    job = service.upload(form["files"], form.get("source"), form.get("tags"))
+    if wants_json():  # the upload script: it polls the job's JSON
+        return jsonify(schemas.Job().dump(service.job_dict(job))), 202
+    return redirect(url_for("views.job_page", job_id=job.id), 303)
+
+
+@views.get("/upload/jobs/<job_id>")
+def job_page(job_id: str):
+    job = service.job(job_id)
+    return render_template("job.html", job=service.job_dict(job), running=not job.finished)
