@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8080
 SUDO   := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo)
 
-.PHONY: run install install-test test lint chromium bench bench-quick stress clean
+.PHONY: run install install-test test chromium bench bench-quick stress quality clean
 
 run: install
 	-$(BIN)/archive ingest corpus --data $(DATA)
@@ -38,11 +38,20 @@ test: install-test chromium
 	$(BIN)/ruff check archive indexer web tests bench
 	$(BIN)/python -m pytest
 
-bench: install
+bench: install-test
 	$(BIN)/python -m bench.run --scale full
 
-bench-quick: install
+bench-quick: install-test
 	$(BIN)/python -m bench.run --scale quick
+
+# The 2-minute load test while an ingest runs, the 200 MB file, and the stress-marked tests.
+stress: install-test
+	$(BIN)/python -m bench.stress
+	$(BIN)/python -m bench.stress --big-file
+	$(BIN)/python -m pytest -m stress
+
+quality: install-test
+	$(BIN)/python -m bench.quality_sweep
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache

@@ -22,18 +22,6 @@ from archive.errors import ArchiveError, NotFound
 from archive.schema import MIGRATIONS
 
 CATALOG_FILE = "catalog.sqlite3"
-DOCUMENT_FIELDS = (
-    "id",
-    "external_id",
-    "title",
-    "source",
-    "author",
-    "date",
-    "url",
-    "path",
-    "format",
-    "tags",
-)
 
 
 def now() -> str:
@@ -465,24 +453,9 @@ class Catalog:
         return np.array([r[0] for r in rows], dtype=np.int64)
 
 
-_META_COLUMNS = (
-    "id",
-    "identity",
-    "parent_id",
-    "external_id",
-    "title",
-    "source",
-    "author",
-    "date",
-    "url",
-    "path",
-    "format",
-    "language",
-    "size",
-    "sha256",
-    "tags",
-    "file_path",
-    "ingested_at",
+_META_COLUMNS = tuple(
+    """id identity parent_id external_id title source author date url path format language size
+    sha256 tags file_path ingested_at""".split()
 )
 
 

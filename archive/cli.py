@@ -199,6 +199,29 @@ def reindex(wait, settings):
     )
 
 
+@cli.command(name="check")
+@click.option("--repair", "fix", is_flag=True, help="Make the indexes agree with the catalog.")
+@click.option("--wait", is_flag=True, help="Wait for a running ingest instead of stopping.")
+@click.option("--json", "as_json", is_flag=True)
+@data_option
+def check_command(fix, wait, as_json, settings):
+    """Verify that the catalog and both indexes agree; exit 1 when they do not."""
+    from archive.check import check, repair
+
+    with Archive(settings, write=True, wait=wait) as archive:
+        if archive.manifest is not None:
+            archive.recover()  # the catch-up every writer does on open
+        report = check(archive)
+        if fix and not report["ok"]:
+            repaired = repair(archive)
+            report = {**check(archive), "repaired": repaired}
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(render.check_report(report))
+    sys.exit(0 if report["ok"] else 1)
+
+
 @cli.command(name="eval")
 @click.argument("beir_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--split", default="test", show_default=True, help="Which qrels/<split>.tsv to score.")

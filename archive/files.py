@@ -18,11 +18,22 @@ class Candidate:
     size: int
     mtime_ns: int
 
+    @property
+    def shown(self) -> str:
+        """The path as stored in the catalog and shown in reports (see `printable_path`)."""
+        return printable_path(self.path)
+
 
 @dataclass(frozen=True)
 class Unreachable:
-    path: str
+    path: str  # printable (see `printable_path`)
     reason: str
+
+
+def printable_path(path: str | os.PathLike) -> str:
+    """A path as text that can be stored and shown: Linux file names are bytes, and bytes that are
+    not UTF-8 (which Python keeps as lone surrogates that SQLite and JSON refuse) become `\\xNN`."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Candidate | Unreachable]:
@@ -34,7 +45,7 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Candidate | Unreach
         if not os.path.lexists(raw) and glob.has_magic(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
-                yield Unreachable(raw, "no file matches this pattern")
+                yield Unreachable(printable_path(raw), "no file matches this pattern")
                 continue
         for match in matches:
             for item in _walk(match):
@@ -46,26 +57,34 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Candidate | Unreach
 
 
 def _walk(path: str) -> Iterator[Candidate | Unreachable]:
+    """Depth first, names sorted, symlinked folders followed once (a loop is not walked twice);
+    iterative, so a folder nested thousands of levels deep cannot exhaust the stack."""
     item = _candidate(path)
     if item is not None:
         yield item
         return
     visited: set[tuple[int, int]] = set()
-    errors: list[OSError] = []
-    for folder, subfolders, names in os.walk(path, followlinks=True, onerror=errors.append):
-        info = os.stat(folder)
-        key = (info.st_dev, info.st_ino)
-        if key in visited:  # a symlink back into a folder already walked
-            subfolders[:] = []
+    folders = [path]
+    while folders:
+        folder = folders.pop()
+        try:
+            info = os.stat(folder)
+            if (info.st_dev, info.st_ino) in visited:  # a symlink back into a folder already walked
+                continue
+            visited.add((info.st_dev, info.st_ino))
+            with os.scandir(folder) as listing:
+                entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
+        except OSError as error:
+            yield Unreachable(printable_path(folder), _reason(error))
             continue
-        visited.add(key)
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in sorted(names):
-            item = None if name.startswith(".") else _candidate(os.path.join(folder, name))
-            if item is not None:
+        subfolders = []
+        for entry in entries:
+            item = _candidate(entry.path)
+            if item is None:
+                subfolders.append(entry.path)
+            else:
                 yield item
-    for error in errors:
-        yield Unreachable(error.filename or path, _reason(error))
+        folders.extend(reversed(subfolders))
 
 
 def _candidate(path: str) -> Candidate | Unreachable | None:
@@ -73,19 +92,19 @@ def _candidate(path: str) -> Candidate | Unreachable | None:
     try:
         info = os.stat(path)
     except OSError as error:
-        return Unreachable(path, _reason(error))
+        return Unreachable(printable_path(path), _reason(error))
     if stat.S_ISDIR(info.st_mode):
         return None
     if not stat.S_ISREG(info.st_mode):
-        return Unreachable(path, "not a regular file (device, pipe or socket)")
+        return Unreachable(printable_path(path), "not a regular file (device, pipe or socket)")
     if not os.access(path, os.R_OK):
-        return Unreachable(path, "permission denied (file is not readable)")
+        return Unreachable(printable_path(path), "permission denied (file is not readable)")
     return Candidate(Path(path).resolve(), info.st_size, info.st_mtime_ns)
 
 
 def _reason(error: OSError) -> str:
     if error.errno == errno.ELOOP:
-        return "symlink loop (the link points back at itself)"
+        return "symlink loop (following the link leads back to itself)"
     if error.errno == errno.ENOENT:
         return "no such file or directory"
     if error.errno in (errno.EACCES, errno.EPERM):

@@ -21,12 +21,14 @@ from typing import Protocol
 from archive.chunking import chunk_text
 from archive.domain import Chunk, Document, file_identity
 from archive.errors import ReadError
-from archive.files import Unreachable, discover, sha256_file
+from archive.faults import crash_point
+from archive.files import Unreachable, discover, printable_path, sha256_file
 from archive.readers import RecordError, Source, read_source
 from archive.store import Archive, embedding_input
 
 EMBED_BATCH_CHUNKS = 256  # chunks per embedding call (sorted by length inside)
 SYNC_INTERVAL_SECONDS = 15.0  # how stale the indexes may get during a long ingest
+SHOWN_PROBLEMS = 5  # bad records named in a file's reason (the rest are counted)
 _DONE = object()
 
 
@@ -220,6 +222,7 @@ class Ingestor:
             return batch, []
         started = time.monotonic()
         vectors = self.archive.embedder.embed(texts)
+        crash_point("embedded")
         report.embed_seconds += time.monotonic() - started
         report.embedded += len(texts)
         return batch, vectors
@@ -247,7 +250,7 @@ class Ingestor:
         if isinstance(candidate, Unreachable):
             yield FileDone(candidate.path, "failed", reason=candidate.reason)
             return
-        path = str(candidate.path)
+        path = candidate.shown
         state = self.catalog.file_state(path)
         if self.retry_failed and state is not None and state["status"] != "failed":
             yield FileDone(path, "unchanged")
@@ -266,7 +269,7 @@ class Ingestor:
             yield done
             return
         source = Source(
-            name=candidate.path.name,
+            name=printable_path(candidate.path.name),
             identity=file_identity(path),
             path=candidate.path,
             size=candidate.size,
@@ -286,14 +289,17 @@ class Ingestor:
 
     def _read_documents(self, source: Source, done: FileDone, seen_content: dict[str, str]):
         identities: set[str] = set()
-        problems: list[str] = []
+        problems: list[str] = []  # the first few bad records, for the report
+        bad_records = 0
         duplicates: list[str] = []
         try:
             for item in read_source(source):
                 if self._stop.is_set():
                     return
                 if isinstance(item, RecordError):
-                    problems.append(f"{item.location}: {item.reason}" if item.location else item.reason)
+                    bad_records += 1
+                    if len(problems) < SHOWN_PROBLEMS:
+                        problems.append(f"{item.location}: {item.reason}" if item.location else item.reason)
                     continue
                 identities.add(item.identity)
                 stored = self.catalog.stored_version(item.identity)
@@ -309,12 +315,15 @@ class Ingestor:
         except ReadError as error:
             done.status, done.reason = "failed", error.message
             return  # keep whatever an earlier version of this file left in the archive
-        done.identities = identities
-        if problems:
+        if bad_records:
+            # A bad record may be one the archive holds from before: remove nothing from this file.
             done.status = "failed"
-            shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-            done.reason = f"{len(problems)} record(s) could not be read: {shown}"
-        elif identities and len(duplicates) == len(identities):
+            more = bad_records - len(problems)
+            shown = "; ".join(problems) + (f"; and {more} more" if more else "")
+            done.reason = f"{bad_records} record(s) could not be read: {shown}"
+            return
+        done.identities = identities
+        if identities and len(duplicates) == len(identities):
             done.status, done.reason = "duplicate", f"same content as {duplicates[0]}"
 
     def _original_of(self, document: Document) -> str | None:
@@ -352,6 +361,7 @@ class Ingestor:
                 files_done += 1
                 report.removed += self._record_file(db, item, report.run_id)
                 _count(report, item)
+            crash_point("catalog-commit")  # tests: everything written, COMMIT not yet
         report.chunks += chunks_written
         self.progress.advance(files_done, chunks_written)
 

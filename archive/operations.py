@@ -24,7 +24,7 @@ def stats(archive: Archive) -> dict:
         "dimension": manifest.model["dimension"] if manifest else None,
         "precision": manifest.model.get("precision") if manifest else None,
         "generation": manifest.generation if manifest else None,
-        "vector_index": manifest.vector_kind if manifest else None,
+        "vector_index": archive.vector.kind if archive.vector else None,
         "keyword_indexed": archive.keyword.count() if archive.keyword else 0,
         "vector_indexed": archive.vector.count() if archive.vector else 0,
         "pending_index_updates": counts["pending_index_updates"],
@@ -196,3 +196,15 @@ def documents_from_files(archive: Archive, paths: list[str]) -> list[dict]:
         for row in archive.catalog.documents_from_file(path):
             found.append(public_document(archive.catalog.document(row["id"], with_text=False)))
     return found
+
+
+def recover_if_idle(settings) -> bool:
+    """Apply index updates a crashed writer left queued, unless another process is writing now
+    (it does the same catch-up itself). True when the archive was brought up to date here."""
+    from archive.errors import ArchiveBusy
+
+    try:
+        with Archive(settings, write=True) as archive:
+            return archive.manifest is not None and archive.recover()
+    except ArchiveBusy:
+        return False

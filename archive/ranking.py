@@ -19,18 +19,20 @@ Scores = dict[int, float]
 @dataclass(frozen=True)
 class Tuning:
     fusion: str = "convex"  # convex | rrf
-    alpha: float = 0.5  # convex: weight of the semantic side
-    normalization: str = "minmax"  # minmax | zscore | bound (keyword / its query bound, cosine as is)
+    alpha: float = 0.35  # convex: weight of the semantic side
+    # minmax | zscore | bound (keyword / its query's score bound, cosine as is) | coverage (minmax,
+    # the keyword side scaled by its best score / the query's score bound)
+    normalization: str = "coverage"
     rrf_k: int = 60
     fusion_level: str = "document"  # document: fuse per-document scores | chunk: fuse chunk scores
     aggregation: str = "max"  # max | top2 (best chunk plus `second_weight` x the second best)
     second_weight: float = 0.0
     candidates: int = 200  # chunks taken from each retriever
-    title_boost: float = 1.0
+    title_boost: float = 0.5
     phrase_boost: float = 0.0  # short queries: weight of the words standing together
     name_variants: bool = True  # widen capitalised (or unknown) terms to their spelling variants
-    bm25_b: float = 0.75
-    bm25_k1: float = 1.2
+    bm25_b: float = 0.5
+    bm25_k1: float = 0.9
     sentence_budget: int = 48  # sentences embedded per query to explain semantic-only passages
 
 
@@ -67,6 +69,12 @@ def fuse(keyword: dict, semantic: dict, mode: str, tuning: Tuning, keyword_bound
         scale = keyword_bound or max(keyword.values(), default=1.0) or 1.0
         keyword = {item: min(1.0, score / scale) for item, score in keyword.items()}
         return fusion.weighted(keyword, semantic, tuning.alpha)
+    if tuning.normalization == "coverage":
+        # min-max, keyword side scaled by how much of the query its best match holds: a question
+        # whose words barely occur anywhere keeps its weak keyword evidence weak
+        coverage = min(1.0, max(keyword.values(), default=0.0) / keyword_bound) if keyword_bound else 1.0
+        keyword = {item: coverage * score for item, score in fusion.normalise(_sorted(keyword)).items()}
+        return fusion.weighted(keyword, fusion.normalise(_sorted(semantic)), tuning.alpha)
     return fusion.convex(_sorted(keyword), _sorted(semantic), tuning.alpha, tuning.normalization)
 
 

@@ -78,25 +78,9 @@ def search_results(response: dict, color: bool) -> str:
 
 
 def document_text(document: dict, chunks: list[dict], children: list[dict]) -> str:
-    fields = (
-        "id",
-        "title",
-        "source",
-        "author",
-        "date",
-        "url",
-        "path",
-        "format",
-        "language",
-        "size",
-        "sha256",
-        "tags",
-        "external_id",
-        "ingested_at",
-    )
-    lines = [
-        f"{name:>12}: {document.get(name)}" for name in fields if document.get(name) not in (None, "", [])
-    ]
+    fields = "id title source author date url path format language size sha256 tags external_id ingested_at"
+    shown = [name for name in fields.split() if document.get(name) not in (None, "", [])]
+    lines = [f"{name:>12}: {document.get(name)}" for name in shown]
     lines.append(f"{'chunks':>12}: {len(chunks)}")
     for child in children:
         lines.append(f"{'attachment':>12}: {child['id']}  {child['title']}")
@@ -151,3 +135,15 @@ class ProgressBar:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+def check_report(report: dict) -> str:
+    lines = [
+        f"{report['documents']} documents, {report['chunks']} chunks; keyword index "
+        f"{report['keyword']['indexed']}, vector index {report['vector']['indexed']} entries"
+    ]
+    if "repaired" in report:
+        lines.append(f"repaired: {report['repaired']}")
+    lines += [f"  - {finding}" for finding in report["findings"]]
+    lines.append("ok: catalog and indexes agree" if report["ok"] else "NOT OK: run `archive check --repair`")
+    return "\n".join(lines)

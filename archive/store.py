@@ -38,7 +38,7 @@ import numpy as np
 
 from archive.catalog import Catalog
 from archive.config import Settings
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, IndexMismatch
 from archive.locking import WriteLock
 from indexer.embedder import Embedder, shared_embedder
 from indexer.keyword import KeywordIndex
@@ -120,7 +120,9 @@ class Archive:
         folder = self.manifest.folder(self.data_dir)
         try:
             self.keyword = KeywordIndex(folder / "keyword")
-            self.vector = VectorIndex(folder, self.manifest.model["dimension"])
+            self.vector = VectorIndex(
+                folder, self.manifest.model["dimension"], ann_threshold=self.settings.ann_threshold
+            )
         except (FileNotFoundError, OSError, ValueError) as error:
             raise ArchiveError(
                 f"the indexes in {folder} are missing or unreadable ({error}); "
@@ -167,6 +169,15 @@ class Archive:
             self.manifest.check_model(identity)
             self.manifest.check_analyzer()
             self.sync()
+
+    def recover(self) -> bool:
+        """Writers' catch-up on open (queued index updates after a crash); False when it cannot run
+        because the indexes need a rebuild (a model or analyzer change), which `check` reports."""
+        try:
+            self.prepare_for_writing()
+        except IndexMismatch:
+            return False
+        return True
 
     def sync(self) -> int:
         """Bring both indexes up to the catalog's queue; returns how many chunk ids were applied."""
@@ -224,13 +235,12 @@ class Archive:
             shutil.rmtree(folder)  # left by a rebuild that was interrupted
         snapshot = self.catalog.last_seq()
         keyword = KeywordIndex(folder / "keyword", create=True)
-        for rows in self.catalog.iter_index_rows(batch_size=5000):
-            keyword.apply(rows, [], 0, procs=1)
-        keyword.state.mark_applied(snapshot)
-        keyword.optimize()
-        vector = VectorIndex(folder, identity["dimension"], create=True)
+        keyword.build(self.catalog.iter_index_rows(batch_size=5000), snapshot)
+        vector = VectorIndex(
+            folder, identity["dimension"], create=True, ann_threshold=self.settings.ann_threshold
+        )
         for ids, vectors in self.catalog.iter_vectors(identity["dimension"]):
-            vector.apply(ids, vectors, [], 0)
+            vector.apply(ids, vectors, [], 0, save=False)
         vector.apply(np.zeros(0, dtype=np.int64), np.zeros((0, identity["dimension"])), [], snapshot)
         manifest = Manifest(
             generation=generation,

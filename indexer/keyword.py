@@ -20,6 +20,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from archive.faults import crash_point
 from indexer.analysis import name_analyzer, text_analyzer
 from indexer.state import IndexState
 
@@ -72,7 +73,22 @@ class KeywordIndex:
             except BaseException:
                 writer.cancel()
                 raise
+            _crash_point_inside_commit(writer)
             writer.commit()
+            crash_point("keyword-applied")
+        self.state.mark_applied(seq)
+
+    def build(self, row_batches: Iterable[Sequence], seq: int) -> None:
+        """Fill an empty index in one writer (a rebuild): no deletes, one commit, merged."""
+        writer = self._index.writer(limitmb=512, procs=1)
+        try:
+            for rows in row_batches:
+                for row in rows:
+                    writer.add_document(**index_fields(row))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=True)
         self.state.mark_applied(seq)
 
     def optimize(self) -> None:
@@ -83,8 +99,13 @@ class KeywordIndex:
     def searcher(self):
         """This thread's searcher, refreshed when another writer has committed."""
         searcher = getattr(self._local, "searcher", None)
-        searcher = self._index.searcher(weighting=self.scoring) if searcher is None else searcher.refresh()
-        self._local.searcher = searcher
+        if searcher is None or not searcher.up_to_date():
+            # A fresh searcher, not `refresh()`: that reuses segment readers and misses documents
+            # deleted from old segments since (they would come back as duplicates).
+            if searcher is not None:
+                searcher.close()
+            searcher = self._index.searcher(weighting=self.scoring)
+            self._local.searcher = searcher
         return searcher
 
     def search(
@@ -103,8 +124,25 @@ class KeywordIndex:
         """BM25 scores of chosen chunks (those that match the query at all)."""
         if not chunk_ids:
             return {}
-        only = wq.Or([wq.Term("chunk_id", str(chunk_id)) for chunk_id in chunk_ids])
-        return dict(self.search(query, len(chunk_ids), only, weighting))
+        searcher = self.searcher()
+        if weighting is not None:
+            searcher = Searcher(searcher.reader(), weighting=weighting, closereader=False)
+        wanted = {}
+        for chunk_id in chunk_ids:
+            docnum = searcher.document_number(chunk_id=str(chunk_id))
+            if docnum is not None:
+                wanted[docnum] = chunk_id
+        # Skip straight to each wanted document instead of evaluating the query everywhere.
+        matcher = query.matcher(searcher, searcher.context())
+        scores = {}
+        for docnum in sorted(wanted):
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                scores[wanted[docnum]] = float(matcher.score())
+        return scores
 
     def score_bound(self, query: wq.Query, k1: float) -> float:
         """About the best BM25 score a chunk could reach for this query: every distinct text term
@@ -151,6 +189,18 @@ class KeywordIndex:
             searcher.close()
         self._local = threading.local()
         self._index.close()
+
+
+def _crash_point_inside_commit(writer) -> None:
+    """Tests: the `keyword-commit` crash point sits after the segment is written, before the TOC."""
+    if hasattr(writer, "_commit_toc"):
+        write_toc = writer._commit_toc
+
+        def commit_toc(segments):
+            crash_point("keyword-commit")
+            return write_toc(segments)
+
+        writer._commit_toc = commit_toc
 
 
 def index_fields(row) -> dict:

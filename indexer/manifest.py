@@ -24,7 +24,6 @@ class Manifest:
     model: dict  # name, fingerprint, dimension, precision
     chunking: dict
     analyzer: int = ANALYZER_VERSION
-    vector_kind: str = "flat"
     format: int = FORMAT_VERSION
     created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 

@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 
 from archive.config import Settings
+from archive.operations import recover_if_idle
 from web.security import is_loopback
 
 
@@ -29,6 +30,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, threads
     proxied = [
         name.strip() for name in os.environ.get("ARCHIVE_TRUSTED_HOSTS", "").split(",") if name.strip()
     ]
+    recover_if_idle(settings)  # a crashed ingest may have left index updates queued
     app = create_app(settings, config={"BIND_HOST": host, "EXTRA_HOSTS": proxied})
     warm_up(app)
     print(f"serving {settings.data_dir} on http://{host}:{port}/", file=sys.stderr, flush=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +12,45 @@ from typing import IO, Protocol
 
 from archive.domain import Document
 from archive.errors import ReadError
+from archive.files import printable_path
+
+DEFAULT_READ_SECONDS = 120.0
+
+
+def read_seconds() -> float:
+    """The time budget for reading one file (ARCHIVE_READ_SECONDS overrides it)."""
+    return float(os.environ.get("ARCHIVE_READ_SECONDS") or DEFAULT_READ_SECONDS)
+
+
+class ReadTimeout(ReadError):
+    """A file took longer to read than its budget (a pathological or hostile file)."""
+
+
+class Clock:
+    """Time spent inside one reader: paused while the reader's generator waits for its consumer."""
+
+    def __init__(self, seconds: float, what: str):
+        self.seconds = seconds
+        self.what = what
+        self._spent = 0.0
+        self._resumed: float | None = None
+
+    def resume(self) -> None:
+        self._resumed = time.monotonic()
+
+    def pause(self) -> None:
+        if self._resumed is not None:
+            self._spent += time.monotonic() - self._resumed
+            self._resumed = None
+
+    def check(self, *_ignored) -> None:
+        """Raise ReadTimeout once over budget; its signature lets it serve as a pypdf visitor too."""
+        running = time.monotonic() - self._resumed if self._resumed is not None else 0.0
+        if self._spent + running > self.seconds:
+            raise ReadTimeout(
+                f"gave up: reading this {self.what} took over the {self.seconds:g} s limit per file "
+                "(a pathological or hostile file?)"
+            )
 
 
 @dataclass
@@ -22,6 +63,8 @@ class Source:
     size: int = 0
     sha256: str = ""
     max_bytes: int = 100 * 1024 * 1024
+    max_seconds: float = field(default_factory=read_seconds)
+    clock: Clock | None = field(default=None, repr=False)
     _data: bytes | None = field(default=None, repr=False)
 
     @classmethod
@@ -30,6 +73,10 @@ class Source:
         return cls(
             name=name, identity=identity, size=len(data), sha256=digest, max_bytes=max_bytes, _data=data
         )
+
+    @property
+    def shown_path(self) -> str | None:
+        return printable_path(self.path) if self.path else None
 
     @property
     def suffix(self) -> str:
@@ -44,16 +91,23 @@ class Source:
     def read_bytes(self) -> bytes:
         """The whole content; refuses sources over the size limit rather than exhausting memory."""
         if self._data is None:
-            if self.size > self.max_bytes:
-                raise ReadError(
-                    f"file is {self.size / 2**20:.0f} MB, over the {self.max_bytes / 2**20:.0f} MB "
-                    "limit (set ARCHIVE_MAX_FILE_BYTES to raise it)"
-                )
+            self.check_size()
             with self.open() as handle:
                 self._data = handle.read(self.max_bytes + 1)
             if len(self._data) > self.max_bytes:
                 raise ReadError("file grew over the size limit while it was read")
         return self._data
+
+    def check_size(self) -> None:
+        if self.size > self.max_bytes:
+            raise ReadError(
+                f"file is {size_text(self.size)}, over the {size_text(self.max_bytes)} limit "
+                "(set ARCHIVE_MAX_FILE_BYTES to raise it)"
+            )
+
+    def check_time(self) -> None:
+        if self.clock is not None:
+            self.clock.check()
 
     def open(self) -> IO[bytes]:
         if self._data is not None:
@@ -66,7 +120,7 @@ class Source:
     def document(self, text: str, fmt: str, **metadata) -> Document:
         """A Document keyed on this source, with its hash and size."""
         metadata.setdefault("title", Path(self.name).stem)
-        metadata.setdefault("path", str(self.path) if self.path else None)
+        metadata.setdefault("path", self.shown_path)
         return Document(
             identity=self.identity, text=text, format=fmt, sha256=self.sha256, size=self.size, **metadata
         )
@@ -91,6 +145,11 @@ class Reader(Protocol):
 
     def read(self, source: Source) -> Iterator[Document | RecordError]:
         """Documents (and per-record errors) in the source; raise ReadError for a bad file."""
+
+
+def size_text(size: int) -> str:
+    """`24 MB`, or `300 KB` under one megabyte."""
+    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size / 2**10:.0f} KB"
 
 
 def require_text(text: str, what: str = "file") -> str:

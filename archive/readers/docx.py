@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 import docx
@@ -14,6 +15,7 @@ from archive.errors import ReadError
 from archive.readers.base import Source, require_text
 
 MAX_UNZIPPED_BYTES = 256 * 2**20
+MAX_XML_BYTES = 64 * 2**20  # python-docx holds about 10 bytes of memory per byte of XML
 MAX_COMPRESSION_RATIO = 200
 
 
@@ -30,6 +32,8 @@ class DocxReader:
             document = docx.Document(source.open())
         except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
             raise ReadError(f"not a valid .docx: {error}") from error
+        except (zlib.error, EOFError, NotImplementedError) as error:
+            raise ReadError(f"not a valid .docx (damaged zip: {error})") from error
         blocks = [p.text.strip() for p in document.paragraphs]
         for table in document.tables:
             for row in table.rows:
@@ -56,8 +60,13 @@ def _check_zip(source: Source) -> None:
         raise ReadError("not a valid .docx (not a zip archive)") from error
     unzipped = sum(entry.file_size for entry in entries)
     packed = max(1, sum(entry.compress_size for entry in entries))
+    xml = sum(entry.file_size for entry in entries if entry.filename.endswith((".xml", ".rels")))
     if unzipped > MAX_UNZIPPED_BYTES or unzipped / packed > MAX_COMPRESSION_RATIO:
         raise ReadError(
             f"refused: .docx would inflate to {unzipped / 2**20:.0f} MB "
             f"(ratio {unzipped / packed:.0f}:1), a zip bomb?"
+        )
+    if xml > MAX_XML_BYTES:
+        raise ReadError(
+            f"refused: .docx holds {xml / 2**20:.0f} MB of XML, over the {MAX_XML_BYTES / 2**20:.0f} MB limit"
         )

@@ -13,6 +13,7 @@ from archive.dates import iso_date
 from archive.domain import Document, part_identity
 from archive.errors import ReadError
 from archive.readers.base import RecordError, Source
+from archive.readers.html import check_markup
 
 _HEADER_LINE = re.compile(
     rb"^(Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Delivered-To):", re.I
@@ -55,7 +56,7 @@ class EmailReader:
             for item in self._read_nested(nested):
                 if isinstance(item, Document):
                     item.parent_identity = message_source.identity
-                    item.path = message_source.path and str(message_source.path)
+                    item.path = message_source.shown_path
                     item.date = item.date or date
                     item.title = f"{name} — attachment to “{subject}”"
                 yield item
@@ -82,9 +83,13 @@ def _body(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError):  # a charset Python does not know (or a misspelt one)
+        content = (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
     if part.get_content_type() == "text/html":
         import trafilatura
 
+        check_markup(content)
         content = trafilatura.extract(content) or ""
     return content.replace("\r\n", "\n").strip()

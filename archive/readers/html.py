@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 import trafilatura
+from lxml import etree
 
 from archive.dates import iso_date
 from archive.domain import Document
@@ -16,6 +17,8 @@ from archive.errors import ReadError
 from archive.readers.base import Source
 from archive.readers.text import decode_text
 
+MAX_TAGS = 200_000  # trafilatura needs about 1.5 KB of memory and 20 µs per tag
+MAX_DEPTH = 256  # libxml2 stops parsing (and the rest of the page is lost) below this depth
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
 
 
@@ -28,6 +31,7 @@ class HtmlReader:
 
     def read(self, source: Source) -> Iterator[Document]:
         markup = decode_text(source.read_bytes())
+        check_markup(markup)
         try:
             extracted = trafilatura.bare_extraction(
                 markup, with_metadata=True, include_comments=False, include_tables=True, favor_recall=True
@@ -48,6 +52,23 @@ class HtmlReader:
             source=extracted.sitename or None,
             language=extracted.language or None,
         )
+
+
+def check_markup(markup: str) -> None:
+    """Refuse markup that would exhaust memory or be read only in part, saying why."""
+    tags = markup.count("<")
+    if tags > MAX_TAGS:
+        raise ReadError(f"HTML has {tags:,} tags, over the {MAX_TAGS:,} limit: too large to extract its text")
+    parser = etree.HTMLParser(encoding="utf-8", no_network=True)
+    try:
+        etree.fromstring(markup.encode("utf-8", errors="replace"), parser)
+    except etree.LxmlError:
+        return  # nothing parseable: trafilatura will say there is no text
+    for entry in parser.error_log:
+        if entry.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT and "depth" in entry.message:
+            raise ReadError(f"HTML nested more than {MAX_DEPTH} levels deep: malformed or hostile, not read")
+        if entry.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            raise ReadError(f"HTML exceeds a parser limit: {entry.message.strip()}")
 
 
 def _date_from_page(extracted) -> bool:

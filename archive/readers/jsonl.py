@@ -11,7 +11,9 @@ from collections.abc import Iterator
 
 from archive.dates import iso_date
 from archive.domain import Document, part_identity
-from archive.readers.base import RecordError, Source
+from archive.errors import ReadError
+from archive.readers.base import RecordError, Source, size_text
+from archive.readers.text import binary_kind
 
 _ID_FIELDS = ("_id", "id", "doc_id", "docid")
 _TEXT_FIELDS = ("text", "body", "content")
@@ -21,6 +23,7 @@ _DATE_FIELDS = ("date", "published", "published_at", "pubdate")
 class JsonLinesReader:
     format = "jsonl"
     suffixes = (".jsonl", ".ndjson")
+    streams = True  # read line by line: no whole-file size limit, only one per line
 
     def sniff(self, head: bytes) -> bool:
         first_line = head.lstrip().split(b"\n", 1)[0].strip()
@@ -33,6 +36,9 @@ class JsonLinesReader:
         return isinstance(record, dict) and any(f in record for f in _TEXT_FIELDS)
 
     def read(self, source: Source) -> Iterator[Document | RecordError]:
+        head = source.head()
+        if b"\x00" in head or binary_kind(head):
+            raise ReadError(f"binary content ({binary_kind(head) or 'NUL bytes'}), not JSON Lines")
         with source.open() as handle:
             for number, raw in enumerate(_lines(handle, source.max_bytes), start=1):
                 if isinstance(raw, RecordError):
@@ -47,9 +53,11 @@ class JsonLinesReader:
 
     def _record(self, source: Source, number: int, raw: bytes) -> Document:
         try:
-            record = json.loads(raw)
+            record = json.loads(raw.strip())
         except json.JSONDecodeError as error:
-            raise ValueError(f"malformed JSON ({error.msg} at column {error.colno})") from None
+            raise ValueError(
+                f"malformed JSON ({error.msg.removesuffix(' at')} at column {error.colno})"
+            ) from None
         except UnicodeDecodeError:
             raise ValueError("not UTF-8 text") from None
         if not isinstance(record, dict):
@@ -73,7 +81,7 @@ class JsonLinesReader:
             author=_string(record.get("author")),
             date=iso_date(_first(record, _DATE_FIELDS)),
             url=_string(record.get("url")),
-            path=str(source.path) if source.path else None,
+            path=source.shown_path,
             language=_string(record.get("language")),
             tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
         )
@@ -88,7 +96,7 @@ def _lines(handle, max_line: int) -> Iterator[bytes | RecordError]:
         if len(line) > max_line and not line.endswith(b"\n"):
             while line and not line.endswith(b"\n"):
                 line = handle.readline(2**20)
-            yield RecordError("", f"line longer than {max_line} bytes")
+            yield RecordError("", f"line longer than the {size_text(max_line)} limit, skipped")
             continue
         yield line
 

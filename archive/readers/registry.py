@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import filetype
-
 from archive.domain import Document
 from archive.errors import ReadError
-from archive.readers.base import Reader, RecordError, Source
+from archive.readers.base import Clock, Reader, RecordError, Source
 from archive.readers.docx import DocxReader
 from archive.readers.email import EmailReader
 from archive.readers.html import HtmlReader
 from archive.readers.jsonl import JsonLinesReader
 from archive.readers.markdown import MarkdownReader
 from archive.readers.pdf import PdfReaderAdapter
-from archive.readers.text import TextReader
+from archive.readers.text import TextReader, binary_kind
+
+_LABELS = {"pdf": "PDF", "docx": ".docx", "html": "HTML page", "email": "e-mail", "jsonl": "JSON Lines file"}
 
 
 class ReaderRegistry:
@@ -50,24 +50,52 @@ class ReaderRegistry:
         for reader in self.readers:
             if source.suffix in reader.suffixes:
                 return reader
-        kind = filetype.guess(head)
-        if kind is not None and not kind.mime.startswith("text/"):
-            raise ReadError(f"unsupported format ({kind.mime})")
+        if kind := binary_kind(head):
+            raise ReadError(f"binary content ({kind}), not a supported document format")
         return self.text
 
     def read(self, source: Source) -> Iterator[Document | RecordError]:
-        """Documents in the source; ReadError when the file as a whole cannot be read."""
+        """Documents in the source; ReadError when the file as a whole cannot be read.
+
+        Whatever a reader (or the library under it) raises becomes a ReadError naming the file's
+        problem, so one bad file never stops a run. Time is counted only while the reader works,
+        not while its consumer holds a yielded document."""
         reader = self.reader_for(source)
+        if not getattr(reader, "streams", False):
+            source.check_size()
+        source.clock = source.clock or Clock(source.max_seconds, _LABELS.get(reader.format, "file"))
+        items = reader.read(source)
         try:
-            yield from reader.read(source)
+            while (item := self._next(items, reader.format, source.clock)) is not _END:
+                yield item
+        finally:
+            items.close()
+
+    @staticmethod
+    def _next(items: Iterator, fmt: str, clock: Clock):
+        clock.resume()
+        try:
+            return next(items, _END)
         except ReadError:
             raise
-        except RecursionError as error:
-            raise ReadError(f"{reader.format} too deeply nested to read") from error
-        except MemoryError as error:
-            raise ReadError(f"{reader.format} too large to read in memory") from error
-        except (OSError, ValueError, LookupError, UnicodeError) as error:
-            raise ReadError(f"unreadable {reader.format}: {error}") from error
+        except Exception as error:
+            raise _read_error(fmt, error) from error
+        finally:
+            clock.pause()
+
+
+_END = object()
+
+
+def _read_error(fmt: str, error: Exception) -> ReadError:
+    if isinstance(error, RecursionError):
+        return ReadError(f"{fmt} too deeply nested to read")
+    if isinstance(error, MemoryError):
+        return ReadError(f"{fmt} too large to read in memory")
+    if isinstance(error, (OSError, ValueError, LookupError, UnicodeError)):
+        return ReadError(f"unreadable {fmt}: {error}")
+    # A library failing on a malformed file (pypdf, lxml, python-docx...): name it, don't stop.
+    return ReadError(f"unreadable {fmt}: {type(error).__name__}: {error}")
 
 
 _registry: ReaderRegistry | None = None

@@ -21,6 +21,7 @@ _DATE = re.compile(
 )
 _BYLINE = re.compile(r"^by\s+([^,|]+)", re.IGNORECASE)
 _LABEL = re.compile(r"^[\w .'-]{1,25}:\s")
+_BLANK_LINES = re.compile(r"\n\s*\n")
 _SMALL_WORDS = {"of", "the", "and", "de", "la", "le", "for", "in", "on", "al", "a", "an", "du", "des"}
 
 
@@ -62,9 +63,11 @@ def _head(text: str) -> list[str]:
     """Non-empty lines before the body: up to the first block of lines that reads as a paragraph
     (over 40 words, or over 20 ending like a sentence, in lines of prose length), wrapped or not."""
     head: list[str] = []
-    for block in re.split(r"\n\s*\n", text.strip()):
+    for block in _blocks(text):
         lines = [line.strip() for line in block.splitlines() if line.strip()]
-        if not lines or _is_paragraph(lines):
+        if not lines:
+            continue
+        if _is_paragraph(lines):
             break
         head.extend(lines)
         if len(head) >= HEAD_LINES:
@@ -72,9 +75,18 @@ def _head(text: str) -> list[str]:
     return head
 
 
+def _blocks(text: str):
+    """Blocks between blank lines, one at a time (a 100 MB text is not split whole for its head)."""
+    position = 0
+    for match in _BLANK_LINES.finditer(text):
+        yield text[position : match.start()]
+        position = match.end()
+    yield text[position:]
+
+
 def _is_paragraph(lines: list[str]) -> bool:
     counts = [len(line.split()) for line in lines]
-    prose = sum(counts) > 40 or (sum(counts) > 20 and lines[-1][-1] in ".!?\"\u201d")
+    prose = sum(counts) > 40 or (sum(counts) > 20 and lines[-1][-1] in '.!?"\u201d')
     wrapped = len(lines) == 1 or min(counts[:-1]) >= 6  # a letterhead has short lines
     return prose and wrapped
 

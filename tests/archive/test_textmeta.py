@@ -19,7 +19,8 @@ Marsa Halim, 3 February 2025
 
 Statement by H.E. Sha'ban al-Ma'rufi, Minister of Foreign Affairs, on the impoundment of the Azrun River
 
-1. The Ministry of Foreign Affairs of the Kingdom of Sufrat notes with grave concern that the Republic of Halvara has begun.
+1. The Ministry of Foreign Affairs of the Kingdom of Sufrat notes with grave concern that
+the Republic of Halvara has begun to fill the reservoir behind the Karsul Dam this week.
 """
 
 TRANSCRIPT = """THE BASIN HOUR — Episode 31
