@@ -109,6 +109,8 @@ def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_jso
         date_to=_date_option(date_to, "--date-to"),
     )
     with Archive(settings) as archive:
+        if mode != "keyword":
+            archive.warm_up()  # took_ms then reports the search, not the model loading
         response = SearchService(archive).search(
             SearchRequest(query=query, mode=mode, k=k, offset=offset, filters=filters)
         )

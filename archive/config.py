@@ -37,6 +37,7 @@ class Settings:
     precision: str = "auto"  # auto | fp32 | bf16
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     max_file_bytes: int = 100 * 1024 * 1024
+    read_seconds: float = 120.0  # reading one file takes longer: a hostile file, given up
     embed_batch: int = 32
     base_url: str = "http://127.0.0.1:8080"
     # Above this many vectors the FAISS index switches from exact to HNSW.
@@ -49,6 +50,7 @@ class Settings:
             model=os.environ.get("ARCHIVE_MODEL") or DEFAULT_MODEL,
             precision=os.environ.get("ARCHIVE_PRECISION") or "auto",
             max_file_bytes=_env_int("ARCHIVE_MAX_FILE_BYTES", cls.max_file_bytes),
+            read_seconds=float(os.environ.get("ARCHIVE_READ_SECONDS") or cls.read_seconds),
             embed_batch=_env_int("ARCHIVE_EMBED_BATCH", cls.embed_batch),
             base_url=os.environ.get("ARCHIVE_BASE_URL") or cls.base_url,
             ann_threshold=_env_int("ARCHIVE_ANN_THRESHOLD", cls.ann_threshold),

@@ -40,20 +40,24 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Candidate | Unreach
     """Every regular file under the given paths, in a stable order, each once."""
     seen: set[Path] = set()
     for raw in paths:
-        raw = os.fspath(raw)
-        matches = [raw]
-        if not os.path.lexists(raw) and glob.has_magic(raw):
-            matches = sorted(glob.glob(raw, recursive=True))
-            if not matches:
-                yield Unreachable(printable_path(raw), "no file matches this pattern")
-                continue
-        for match in matches:
-            for item in _walk(match):
+        for match in _expand(os.fspath(raw)):
+            for item in _walk(match) if isinstance(match, str) else [match]:
                 if isinstance(item, Candidate):
                     if item.path in seen:
                         continue
                     seen.add(item.path)
                 yield item
+
+
+def _expand(raw: str) -> list[str | Unreachable]:
+    """The path itself, or what the glob pattern matches."""
+    if os.path.lexists(raw) or not glob.has_magic(raw):
+        return [raw]
+    try:
+        matches = sorted(glob.glob(raw, recursive=True))
+    except RecursionError:  # glob recurses once per folder level
+        return [Unreachable(printable_path(raw), "folders nest too deep for this pattern: give the folder")]
+    return matches or [Unreachable(printable_path(raw), "no file matches this pattern")]
 
 
 def _walk(path: str) -> Iterator[Candidate | Unreachable]:

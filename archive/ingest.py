@@ -23,9 +23,10 @@ from archive.domain import Chunk, Document, file_identity
 from archive.errors import ReadError
 from archive.faults import crash_point
 from archive.files import Unreachable, discover, printable_path, sha256_file
-from archive.readers import RecordError, Source, read_source
+from archive.readers import RecordError, Source, read_source, registry
 from archive.store import Archive, embedding_input
 
+IN_FLIGHT_CHARACTERS = 64 * 2**20  # text read but not yet written: bounds memory with big files
 EMBED_BATCH_CHUNKS = 256  # chunks per embedding call (sorted by length inside)
 SYNC_INTERVAL_SECONDS = 15.0  # how stale the indexes may get during a long ingest
 SHOWN_PROBLEMS = 5  # bad records named in a file's reason (the rest are counted)
@@ -128,6 +129,7 @@ class Ingestor:
         self.progress = progress or NoProgress()
         self._stop = threading.Event()
         self._errors: list[BaseException] = []
+        self._in_flight = Budget(IN_FLIGHT_CHARACTERS)
 
     # -- the three stages -----------------------------------------------------------------------
 
@@ -185,6 +187,8 @@ class Ingestor:
             if self._stop.is_set():
                 break
             for item in self._read_one(candidate, seen_content):
+                if isinstance(item, Prepared):
+                    self._in_flight.take(len(item.document.text), self._stop)
                 if not _put(out, item, self._stop):
                     return
         _put(out, _DONE, self._stop)
@@ -258,26 +262,33 @@ class Ingestor:
         if self._unchanged(state, candidate.size, candidate.mtime_ns):
             yield FileDone(path, "unchanged")
             return
-        try:
-            sha256 = sha256_file(candidate.path)
+        source = self._source(candidate)
+        try:  # what the first bytes and the size already refuse (a 50 GB video) is never hashed
+            registry().preflight(source)
+            source.sha256 = sha256_file(candidate.path)
+        except ReadError as error:
+            yield FileDone(path, "failed", candidate.size, candidate.mtime_ns, reason=error.message)
+            return
         except OSError as error:
             yield FileDone(path, "failed", reason=f"cannot read: {error.strerror or error}")
             return
-        done = FileDone(path, "ok", candidate.size, candidate.mtime_ns, sha256)
-        if state is not None and state["status"] in ("ok", "duplicate") and state["sha256"] == sha256:
+        done = FileDone(path, "ok", candidate.size, candidate.mtime_ns, source.sha256)
+        if state is not None and state["status"] in ("ok", "duplicate") and state["sha256"] == source.sha256:
             done.status = "unchanged"
             yield done
             return
-        source = Source(
-            name=printable_path(candidate.path.name),
-            identity=file_identity(path),
-            path=candidate.path,
-            size=candidate.size,
-            sha256=sha256,
-            max_bytes=self.archive.settings.max_file_bytes,
-        )
         yield from self._read_documents(source, done, seen_content)
         yield done
+
+    def _source(self, candidate) -> Source:
+        return Source(
+            name=printable_path(candidate.path.name),
+            identity=file_identity(candidate.shown),
+            path=candidate.path,
+            size=candidate.size,
+            max_bytes=self.archive.settings.max_file_bytes,
+            max_seconds=self.archive.settings.read_seconds,
+        )
 
     def _unchanged(self, state, size: int, mtime_ns: int) -> bool:
         if state is None or state["status"] not in ("ok", "duplicate"):
@@ -363,6 +374,7 @@ class Ingestor:
                 _count(report, item)
             crash_point("catalog-commit")  # tests: everything written, COMMIT not yet
         report.chunks += chunks_written
+        self._in_flight.give(sum(len(i.document.text) for i in items if isinstance(i, Prepared)))
         self.progress.advance(files_done, chunks_written)
 
     def _record_file(self, db, done: FileDone, run_id: int) -> int:
@@ -400,6 +412,25 @@ class Ingestor:
             reason=done.reason,
         )
         return removed
+
+
+class Budget:
+    """A quantity shared between threads: `take` waits while it is spent (one item may exceed it)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.used = limit, 0
+        self._changed = threading.Condition()
+
+    def take(self, amount: int, stop: threading.Event) -> None:
+        with self._changed:
+            while self.used and self.used + amount > self.limit and not stop.is_set():
+                self._changed.wait(0.5)
+            self.used += amount
+
+    def give(self, amount: int) -> None:
+        with self._changed:
+            self.used = max(0, self.used - amount)
+            self._changed.notify_all()
 
 
 def _count(report: IngestReport, done: FileDone) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -45,7 +46,8 @@ class SearchRequest:
     highlight: bool = True
 
     def validate(self) -> SearchRequest:
-        query = (self.query or "").strip()
+        # A lone surrogate (undecodable bytes in a CLI argument) would crash the embedder's tokenizer.
+        query = re.sub("[\ud800-\udfff]", "\ufffd", self.query or "").strip()
         if not query:
             raise UsageError("the query is empty: give words, a phrase or a question", code="empty_query")
         if len(query) > MAX_QUERY_LENGTH:
@@ -117,7 +119,7 @@ class SearchService:
         terms = self._highlight_terms(parsed) if request.highlight else set()
         results = [self._result(doc, rows, hits, terms, request) for doc in page]
         if request.highlight:
-            self._explain_semantic(results, hits.query_vector)
+            self._explain_semantic(results, hits.query_vector, parsed.text or request.query)
         return _response(request, started, results, len(ranked), notices)
 
     # -- retrieval -----------------------------------------------------------------------------
@@ -208,38 +210,66 @@ class SearchService:
     def _cite(self, document: dict, passage: dict) -> None:
         passage["citation"] = cite_passage(document, passage, self.archive.settings.base_url)
 
-    def _explain_semantic(self, results: list[dict], query_vector: np.ndarray | None) -> None:
-        """Passages with no matched word highlight the sentence closest to the query."""
+    def _explain_semantic(self, results: list[dict], query_vector: np.ndarray | None, query: str) -> None:
+        """Passages with no matched word highlight the sentence closest in meaning to the query.
+
+        Sentences are embedded with the model, best results first, up to `sentence_budget`
+        sentences per query (cached per passage); beyond the budget a rough, instant measure
+        (mean token embeddings) picks the sentence.
+        """
         if query_vector is None:
             return
-        budget = self.tuning.sentence_budget
-        for result in results:
-            for passage in result["passages"]:
-                if passage["highlights"]:
-                    continue
-                sentences = sentence_spans(passage["text"])
-                vectors = self._sentence_vectors(passage["id"], passage["text"], sentences, budget)
-                if vectors is None:
-                    continue
-                budget -= len(sentences)
-                best = sentences[int(np.argmax(vectors @ query_vector))]
-                passage["highlights"] = [[best[0], best[1]]]
-                self._cite(result["document"], passage)
+        pending = [
+            (result["document"], passage, spans)
+            for result in results
+            for passage in result["passages"]
+            if not passage["highlights"] and (spans := sentence_spans(passage["text"]))
+        ]
+        if not pending:
+            return
+        exact = self._sentence_vectors([(passage, spans) for _, passage, spans in pending])
+        rough_query = None
+        for document, passage, spans in pending:
+            vectors = exact.get(passage["id"])
+            if vectors is None:
+                if rough_query is None:
+                    rough_query = self.archive.embedder.static_embed([query])[0]
+                vectors, target = (
+                    self.archive.embedder.static_embed([passage["text"][a:b] for a, b in spans]),
+                    rough_query,
+                )
+            else:
+                target = query_vector
+            start, end = spans[int(np.argmax(vectors @ target))]
+            passage["highlights"] = [[start, end]]
+            self._cite(document, passage)
 
-    def _sentence_vectors(self, chunk_id: int, text: str, sentences, budget: int) -> np.ndarray | None:
+    def _sentence_vectors(self, passages: list[tuple[dict, list]]) -> dict[int, np.ndarray]:
+        """Model embeddings of the passages' sentences: cached ones, then new ones in one batch."""
+        found: dict[int, np.ndarray] = {}
         with self._cache_lock:
-            cached = self._sentence_cache.get(chunk_id)
-            if cached is not None:
-                self._sentence_cache.move_to_end(chunk_id)
-                return cached
-        if not sentences or len(sentences) > budget:
-            return None
-        vectors = self.archive.embedder.embed([text[start:end] for start, end in sentences])
+            for passage, _ in passages:
+                if passage["id"] in self._sentence_cache:
+                    self._sentence_cache.move_to_end(passage["id"])
+                    found[passage["id"]] = self._sentence_cache[passage["id"]]
+        budget, todo = self.tuning.sentence_budget, []
+        for passage, spans in passages:
+            if passage["id"] not in found and len(spans) <= budget:
+                todo.append((passage, spans))
+                budget -= len(spans)
+        texts = [passage["text"][a:b] for passage, spans in todo for a, b in spans]
+        if not texts:
+            return found
+        vectors = self.archive.embedder.embed(texts)
+        offset = 0
         with self._cache_lock:
-            self._sentence_cache[chunk_id] = vectors
+            for passage, spans in todo:
+                found[passage["id"]] = vectors[offset : offset + len(spans)]
+                self._sentence_cache[passage["id"]] = found[passage["id"]]
+                offset += len(spans)
             while len(self._sentence_cache) > 5000:
                 self._sentence_cache.popitem(last=False)
-        return vectors
+        return found
 
 
 def _with_dates(filters: Filters, parsed: ParsedQuery) -> Filters:

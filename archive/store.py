@@ -110,6 +110,11 @@ class Archive:
             }
         return embedder.identity()
 
+    def warm_up(self) -> None:
+        """Load the embedding model now (seconds), so that the first search does not pay for it."""
+        if self.manifest is not None:
+            self.embedder.embed(["warm up"])
+
     def _stamp(self) -> int:
         try:
             return (self.data_dir / MANIFEST_FILE).stat().st_mtime_ns

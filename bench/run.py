@@ -67,6 +67,7 @@ HYBRID_P95_TARGET_MS = 100.0
 class Scale:
     name: str
     ingest_chunks: int  # about this many chunks are ingested (whole articles)
+    ingest_rounds: int  # alternations of ingest and raw embedding
     sizes: tuple[int, ...]  # chunk counts of the latency archives
     ann_threshold: int  # ARCHIVE_ANN_THRESHOLD for the latency archives and servers
     queries: int  # measured queries per mode (the same texts in each mode)
@@ -74,11 +75,12 @@ class Scale:
     recall_queries: int
     precision_chunks: int
     scifact_docs: int | None  # None: the whole SciFact corpus
+    breakdown_queries: int  # in-process queries per mode and way (where the time goes)
 
 
 SCALES = {
-    "quick": Scale("quick", 500, (2_000, 5_000), 4_000, 30, 5, 200, 128, 240),
-    "full": Scale("full", 10_000, (10_000, 100_000), 50_000, 200, 20, 500, 1_000, None),
+    "quick": Scale("quick", 500, 1, (5_000,), 4_000, 24, 3, 200, 128, 200, 10),
+    "full": Scale("full", 10_000, 4, (10_000, 100_000), 50_000, 200, 20, 500, 1_000, None, 40),
 }
 
 _STARTED = time.monotonic()
@@ -228,12 +230,22 @@ class ChunkProgress:
 
 
 def measure_ingest(scale: Scale, records: list[dict], settings) -> tuple[dict, list[str]]:
+    """Ingest against raw embedding of the same chunks, in rounds: each round ingests its part of the
+    articles (one `Ingestor.run`, timed whole), then embeds the chunk inputs that run stored (timed).
+    Alternating the two spreads a change in the shared machine's load over both sides."""
     from archive.ingest import EMBED_BATCH_CHUNKS, Ingestor
     from archive.store import Archive, embedding_input
     from indexer.embedder import shared_embedder
 
     chosen, expected = pick_records(records, scale.ingest_chunks, settings.chunking)
-    jsonl = reuters.write_subset(chosen, WORK / scale.name / f"reuters-{len(chosen)}.jsonl")
+    whole = reuters.write_subset(chosen, WORK / scale.name / f"reuters-{len(chosen)}.jsonl")
+    step = -(-len(chosen) // scale.ingest_rounds)
+    parts = [
+        reuters.write_subset(
+            chosen[i : i + step], WORK / scale.name / f"reuters-{len(chosen)}-part{n + 1}.jsonl"
+        )
+        for n, i in enumerate(range(0, len(chosen), step))
+    ]
     shutil.rmtree(settings.data_dir, ignore_errors=True)
 
     log(f"loading the embedding model ({settings.model}, precision {settings.precision})")
@@ -241,48 +253,87 @@ def measure_ingest(scale: Scale, records: list[dict], settings) -> tuple[dict, l
         embedder = shared_embedder(settings.model, settings.precision, settings.embed_batch)
         embedder.embed(["warm up"])
         embedder.fingerprint  # noqa: B018 - hashing the weights is part of opening an archive
-    log(f"model loaded in {load.seconds:.1f} s; precision {embedder.precision}")
+    # A batch of other articles first, so neither side pays first-call costs.
+    unused = records[len(chosen) :][:32] or records[:32]
+    embedder.embed([embedding_input(r["title"], r["text"]) for r in unused])
+    log(f"model loaded in {load.seconds:.1f} s and warmed up; precision {embedder.precision}")
 
-    log(f"ingest: {len(chosen)} Reuters articles (~{expected} chunks) from {jsonl.name}")
+    log(f"ingest: {len(chosen)} Reuters articles (~{expected} chunks) in {len(parts)} round(s)")
+    rounds, inputs, agreement = [], [], []
+    documents = 0
+    progress = ChunkProgress(expected)
     with Archive(settings, write=True) as archive:
-        with Phase() as ingest:
-            report = Ingestor(archive, progress=ChunkProgress(expected)).run([str(jsonl)])
-        if report.failed:
-            raise SystemExit(f"the ingest failed: {report.failed[:3]}")
-        log(f"ingest done: {report.documents} documents, {report.chunks} chunks in {ingest.seconds:.1f} s")
-        rows = archive.catalog.db.execute(
-            "SELECT c.id, c.text, d.title FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
-        ).fetchall()
-        inputs = [embedding_input(row["title"], row["text"]) for row in rows]
-        log(f"raw embedding of the same {len(inputs)} chunk inputs (batches of {EMBED_BATCH_CHUNKS})")
-        with Phase() as raw:
-            vectors = embed_in_batches(archive.embedder, inputs, EMBED_BATCH_CHUNKS, "raw embedding")
-        ids, stored = archive.catalog.vectors([row["id"] for row in rows], vectors.shape[1])
-        agreement = float(np.mean(np.sum(stored * vectors[np.searchsorted([r["id"] for r in rows], ids)], 1)))
+        last_id = 0
+        for number, part in enumerate(parts, start=1):
+            with Phase() as ingest:
+                report = Ingestor(archive, progress=progress).run([str(part)])
+            if report.failed:
+                raise SystemExit(f"the ingest failed: {report.failed[:3]}")
+            documents += report.documents
+            rows = archive.catalog.db.execute(
+                "SELECT c.id, c.text, d.title FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                "WHERE c.id > ? ORDER BY c.id",
+                (last_id,),
+            ).fetchall()
+            last_id = rows[-1]["id"] if rows else last_id
+            texts = [embedding_input(row["title"], row["text"]) for row in rows]
+            with Phase() as raw:
+                vectors = embed_in_batches(archive.embedder, texts, EMBED_BATCH_CHUNKS)
+            row_ids = [row["id"] for row in rows]
+            ids, stored = archive.catalog.vectors(row_ids, vectors.shape[1])
+            agreement += np.sum(stored * vectors[np.searchsorted(row_ids, ids)], axis=1).tolist()
+            inputs += texts
+            rounds.append(
+                {
+                    "documents": report.documents,
+                    "chunks": len(texts),
+                    "ingest": ingest.as_dict(),
+                    "embed_seconds_inside": round(report.embed_seconds, 2),
+                    "raw": raw.as_dict(),
+                    "ratio": round(raw.seconds / ingest.seconds, 3),
+                }
+            )
+            log(
+                f"  round {number}/{len(parts)}: {len(texts)} chunks, ingest {ingest.seconds:.1f} s "
+                f"(embedding inside {report.embed_seconds:.1f} s), raw {raw.seconds:.1f} s, "
+                f"ratio {rounds[-1]['ratio']:.3f}"
+            )
     chunks = len(inputs)
-    ingest_rate, raw_rate = chunks / ingest.seconds, chunks / raw.seconds
+    ingest_seconds = sum(r["ingest"]["seconds"] for r in rounds)
+    raw_seconds = sum(r["raw"]["seconds"] for r in rounds)
+    ingest_cpu = sum(r["ingest"]["cpu_seconds"] for r in rounds)
+    raw_cpu = sum(r["raw"]["cpu_seconds"] for r in rounds)
+    embed_inside = sum(r["embed_seconds_inside"] for r in rounds)
     result = {
-        "documents": report.documents,
+        "documents": documents,
         "chunks": chunks,
+        "rounds": len(rounds),
         "precision": embedder.precision,
         "model_load_seconds": round(load.seconds, 2),
         "ingest": {
-            **ingest.as_dict(),
-            "docs_per_s": round(report.documents / ingest.seconds, 2),
-            "chunks_per_s": round(ingest_rate, 2),
-            "embed_seconds_inside": round(report.embed_seconds, 2),
+            "seconds": round(ingest_seconds, 2),
+            "cpu_seconds": round(ingest_cpu, 1),
+            "docs_per_s": round(documents / ingest_seconds, 2),
+            "chunks_per_s": round(chunks / ingest_seconds, 2),
+            "embed_seconds_inside": round(embed_inside, 2),
         },
-        "raw_embedding": {**raw.as_dict(), "chunks_per_s": round(raw_rate, 2)},
-        "ratio": round(ingest_rate / raw_rate, 3),
-        "ratio_cpu": round(raw.cpu_seconds / ingest.cpu_seconds, 3) if ingest.cpu_seconds else None,
-        "ratio_with_model_load": round(raw.seconds / (ingest.seconds + load.seconds), 3),
-        "embed_share_of_ingest": round(report.embed_seconds / ingest.seconds, 3),
-        "raw_vs_stored_mean_cosine": round(agreement, 5),
-        "jsonl": str(jsonl.relative_to(ROOT)),
+        "raw_embedding": {
+            "seconds": round(raw_seconds, 2),
+            "cpu_seconds": round(raw_cpu, 1),
+            "chunks_per_s": round(chunks / raw_seconds, 2),
+        },
+        "ratio": round(raw_seconds / ingest_seconds, 3),
+        "ratio_cpu": round(raw_cpu / ingest_cpu, 3) if ingest_cpu else None,
+        "ratio_with_model_load": round(raw_seconds / (ingest_seconds + load.seconds), 3),
+        "embed_share_of_ingest": round(embed_inside / ingest_seconds, 3),
+        "raw_vs_stored_mean_cosine": round(float(np.mean(agreement)), 5),
+        "per_round": rounds,
+        "jsonl": str(whole.relative_to(ROOT)),
     }
     log(
-        f"ingest {ingest_rate:.1f} chunks/s vs raw {raw_rate:.1f} chunks/s: ratio {result['ratio']:.3f} "
-        f"(embedding inside the ingest took {report.embed_seconds:.1f} of {ingest.seconds:.1f} s)"
+        f"ingest {result['ingest']['chunks_per_s']:.1f} chunks/s vs raw "
+        f"{result['raw_embedding']['chunks_per_s']:.1f} chunks/s: ratio {result['ratio']:.3f} "
+        f"(embedding inside the ingest took {embed_inside:.1f} of {ingest_seconds:.1f} s)"
     )
     return result, inputs
 
@@ -487,7 +538,8 @@ def build_size_archive(scale: Scale, size: int, source_dir: Path, settings, json
                 copy += 1
             flush()
         log(
-            f"size {size}: {total} chunks in the catalog ({copy} pass(es) over the articles, {copying.seconds:.0f} s)"
+            f"size {size}: {total} chunks in the catalog ({copy} pass(es) over the articles, "
+            f"{copying.seconds:.0f} s)"
         )
         with Phase() as rebuilding:
             archive.rebuild()
@@ -703,7 +755,8 @@ def measure_hnsw(
     ids = np.arange(1, len(vectors) + 1, dtype=np.int64)
     dimension = vectors.shape[1]
     log(
-        f"hnsw: {len(vectors)} distinct vectors ({len(real)} real, {extra} mixtures), {len(query_vectors)} queries"
+        f"hnsw: {len(vectors)} distinct vectors ({len(real)} real, {extra} mixtures), "
+        f"{len(query_vectors)} queries"
     )
 
     exact = faiss.IndexFlatIP(dimension)
@@ -720,28 +773,51 @@ def measure_hnsw(
         flat.apply(ids, vectors, [], 0, save=False)
         log(f"hnsw: built in {build.seconds:.1f} s (kind {hnsw.kind}); flat kind {flat.kind}")
 
-        def run(index) -> tuple[float, dict]:
-            found, latency = [], []
-            for i, vector in enumerate(query_vectors):
-                started = time.perf_counter()
-                hits = index.search(vector, 10)
-                latency.append((time.perf_counter() - started) * 1000)
-                found.append(len({h for h, _ in hits} & truth_ids[i]) / 10)
-            return float(np.mean(found)), percentiles(latency)
+        def recall_of(index) -> float:
+            found = [
+                len({h for h, _ in index.search(v, 10)} & truth_ids[i]) / 10
+                for i, v in enumerate(query_vectors)
+            ]
+            return float(np.mean(found))
 
-        default_ef = vector_module.HNSW_EF_SEARCH
-        flat_recall, flat_latency = run(flat)
-        sweep = {}
+        def latencies(threads: int) -> tuple[dict, dict]:
+            """Flat and HNSW timed query by query, alternating, so both see the same machine load."""
+            faiss.omp_set_num_threads(threads)
+            timed: dict[str, list[float]] = {"flat": [], "hnsw": []}
+            for vector in query_vectors:
+                for name, index in (("flat", flat), ("hnsw", hnsw)):
+                    started = time.perf_counter()
+                    index.search(vector, 10)
+                    timed[name].append((time.perf_counter() - started) * 1000)
+            return percentiles(timed["flat"]), percentiles(timed["hnsw"])
+
+        default_ef, default_threads = vector_module.HNSW_EF_SEARCH, faiss.omp_get_max_threads()
+        sweep, timing = {}, {}
         try:
+            flat_recall = recall_of(flat)
+            for threads in sorted({default_threads, 1}, reverse=True):
+                flat_ms, hnsw_ms = latencies(threads)
+                timing[str(threads)] = {"flat_ms": flat_ms, "hnsw_ms": hnsw_ms}
+                log(
+                    f"  {threads} OpenMP thread(s): flat p50 {flat_ms['p50']:.2f} ms "
+                    f"p95 {flat_ms['p95']:.2f}, "
+                    f"hnsw p50 {hnsw_ms['p50']:.2f} ms p95 {hnsw_ms['p95']:.2f}"
+                )
+            faiss.omp_set_num_threads(1)
             for ef in sorted({*EF_SWEEP, default_ef}):
                 vector_module.HNSW_EF_SEARCH = ef
-                recall, latency = run(hnsw)
-                sweep[ef] = {"recall@10": round(recall, 4), "latency_ms": latency}
-                log(f"  hnsw efSearch {ef:>3}: recall@10 {recall:.4f}, p50 {latency['p50']:.2f} ms")
+                recall = recall_of(hnsw)
+                _, hnsw_ms = latencies(1) if ef != default_ef else (None, timing["1"]["hnsw_ms"])
+                sweep[ef] = {"recall@10": round(recall, 4), "latency_ms_1_thread": hnsw_ms}
+                log(
+                    f"  hnsw efSearch {ef:>3}: recall@10 {recall:.4f}, p50 {hnsw_ms['p50']:.2f} ms (1 thread)"
+                )
         finally:
             vector_module.HNSW_EF_SEARCH = default_ef
+            faiss.omp_set_num_threads(default_threads)
         hnsw_kind = hnsw.kind
     reaching = [ef for ef, figures in sorted(sweep.items()) if figures["recall@10"] >= RECALL_TARGET]
+    configured = timing[str(default_threads)]
     result = {
         "vectors": len(vectors),
         "real_vectors": len(real),
@@ -752,9 +828,11 @@ def measure_hnsw(
         "ef_search": default_ef,
         "build_seconds": round(build.seconds, 1),
         "recall@10": sweep[default_ef]["recall@10"],
-        "hnsw_latency_ms": sweep[default_ef]["latency_ms"],
-        "flat_latency_ms": flat_latency,
         "flat_recall@10": round(flat_recall, 4),
+        "openmp_threads": default_threads,
+        "hnsw_latency_ms": configured["hnsw_ms"],
+        "flat_latency_ms": configured["flat_ms"],
+        "latency_by_openmp_threads": timing,
         "ef_sweep": {str(ef): figures for ef, figures in sweep.items()},
         "smallest_ef_reaching_target": reaching[0] if reaching else None,
     }
@@ -779,9 +857,69 @@ def measure_hnsw(
             "kind": index.kind,
             "recall@10_tie_aware": round(float(np.mean(found)), 4),
         }
+    served = result["served"]
     log(
-        f"hnsw: served index ({result['served']['kind']}, {len(matrix)} vectors) tie-aware recall@10 {result['served']['recall@10_tie_aware']}"
+        f"hnsw: served index ({served['kind']}, {len(matrix)} vectors): "
+        f"tie-aware recall@10 {served['recall@10_tie_aware']}"
     )
+    return result
+
+
+# -- 5. where a query's time goes (in process) -----------------------------------------------------
+
+
+def measure_breakdown(scale: Scale, folder: Path, queries: list[dict], settings) -> dict:
+    """The search service on the largest archive in this process, three ways: as configured (torch
+    and faiss on every core); with one thread each; with one thread and no highlighting (which skips
+    embedding the sentences of semantic-only passages). The queries are split in two halves run in
+    the order A B C, then C B A (a block per way, so a way keeps its thread count; a drift in the
+    machine's load falls on all three). Each way has its own SearchService: no cache is shared."""
+    import faiss
+    import torch
+
+    from archive.search import SearchRequest, SearchService
+    from archive.store import Archive
+
+    sample = queries[: scale.breakdown_queries]
+    threads = torch.get_num_threads()
+    ways = {
+        "as configured": (threads, True),
+        "1 thread": (1, True),
+        "1 thread, no highlighting": (1, False),
+    }
+    faiss_threads = faiss.omp_get_max_threads()
+    halves = (sample[: len(sample) // 2], sample[len(sample) // 2 :])
+    schedule = [(way, halves[0]) for way in ways] + [(way, halves[1]) for way in reversed(ways)]
+    result: dict = {"queries": len(sample), "threads_as_configured": threads, "modes": {}}
+    log(f"breakdown: {len(sample)} queries in process on {folder.name}, {len(ways)} ways")
+    with Archive(replace(settings, data_dir=folder, ann_threshold=scale.ann_threshold)) as archive:
+        try:
+            for mode in ("semantic", "hybrid"):
+                services = {way: SearchService(archive) for way in ways}
+                timed: dict[str, list[float]] = {way: [] for way in ways}
+                for way, block in schedule:
+                    count, highlight = ways[way]
+                    torch.set_num_threads(count)
+                    faiss.omp_set_num_threads(count)
+                    services[way].search(
+                        SearchRequest(query="warm up " + way, mode=mode, highlight=highlight)
+                    )
+                    for query in block:
+                        request = SearchRequest(query=query["q"], mode=mode, highlight=highlight)
+                        started = time.perf_counter()
+                        services[way].search(request)
+                        timed[way].append((time.perf_counter() - started) * 1000)
+                result["modes"][mode] = {way: percentiles(values) for way, values in timed.items()}
+                log(
+                    f"  {mode}: "
+                    + "; ".join(
+                        f"{way} p50 {p['p50']:.0f} p95 {p['p95']:.0f} ms"
+                        for way, p in result["modes"][mode].items()
+                    )
+                )
+        finally:
+            torch.set_num_threads(threads)
+            faiss.omp_set_num_threads(faiss_threads)
     return result
 
 
@@ -840,6 +978,7 @@ def run(scale: Scale, data_root: Path) -> dict:
     embedder = shared_embedder(settings.model, settings.precision, settings.embed_batch)
     query_vectors = embedder.embed([q["q"] for q in pool[: max(scale.recall_queries, 1)]])
     results["hnsw"] = measure_hnsw(scale, settings.data_dir, largest, query_vectors, settings)
+    results["breakdown"] = measure_breakdown(scale, largest, queries, settings)
 
     top = results["sizes"][str(scale.sizes[-1])]
     results.update(
@@ -867,276 +1006,414 @@ def ordered(results: dict) -> dict:
 # -- reporting -------------------------------------------------------------------------------------
 
 
-def table(results: dict) -> str:
-    ingest, precision, hnsw = results["ingest"], results["precision"], results["hnsw"]
-    lines = [
-        f"Speed benchmark ({results['scale']} scale) on {results['machine']['cpu']}, "
-        f"{results['machine']['cores']} cores",
-        "",
-        f"{'ingest':<34}{'docs/s':>10}{'chunks/s':>10}{'seconds':>10}",
-        f"{'  end to end (' + str(ingest['chunks']) + ' chunks)':<34}{ingest['ingest']['docs_per_s']:>10.1f}"
-        f"{ingest['ingest']['chunks_per_s']:>10.1f}{ingest['ingest']['seconds']:>10.1f}",
-        f"{'  raw embedding, same chunks':<34}{'':>10}{ingest['raw_embedding']['chunks_per_s']:>10.1f}"
-        f"{ingest['raw_embedding']['seconds']:>10.1f}",
-        f"  ratio {ingest['ratio']:.3f} (target >= {RATIO_TARGET}); precision {ingest['precision']}",
-        "",
-        f"{'latency (ms, client, HTTP)':<28}{'size':>9}{'index':>7}"
-        + "".join(f"{m + ' p50/p95':>20}" for m in MODES)
-        + f"{'RSS MB':>9}",
+def text_table(headers: list[str], rows: list[list]) -> list[str]:
+    cells = [[str(c) for c in row] for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    return [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in cells
     ]
-    for size, figures in results["sizes"].items():
-        cells = "".join(
-            f"{figures['modes'][m]['client_ms']['p50']:>11.1f}/{figures['modes'][m]['client_ms']['p95']:<8.1f}"
-            for m in MODES
-        )
-        lines.append(
-            f"{'':<28}{figures['chunks']:>9}{figures['vector_index']:>7}{cells}{max(figures['rss_mb'].values()):>9.0f}"
-        )
-    lines += [
-        "",
-        f"{'disk MB per 1,000 chunks':<28}{'size':>9}{'catalog':>10}{'keyword':>10}{'vector':>10}{'total':>10}",
+
+
+def md_table(headers: list[str], rows: list[list], align: str | None = None) -> list[str]:
+    align = align or "l" + "r" * (len(headers) - 1)
+    rule = ["---:" if a == "r" else "---" for a in align]
+    return [f"| {' | '.join(str(c) for c in row)} |" for row in [headers, rule, *rows]]
+
+
+def _p(figures: dict, digits: int = 1) -> str:
+    return f"{figures['p50']:.{digits}f} / {figures['p95']:.{digits}f}"
+
+
+def summary_rows(results: dict) -> list[list]:
+    ingest, precision, hnsw = results["ingest"], results["precision"], results["hnsw"]
+    rows = [
+        [
+            "ingest, end to end",
+            f"{ingest['ingest']['docs_per_s']} docs/s, {ingest['ingest']['chunks_per_s']} chunks/s",
+        ],
+        ["raw embedding, same chunks", f"{ingest['raw_embedding']['chunks_per_s']} chunks/s"],
+        ["ingest ratio", f"{ingest['ratio']} (target >= {RATIO_TARGET})"],
     ]
     for figures in results["sizes"].values():
+        label = f"{figures['chunks']:,} chunks ({figures['vector_index']})"
+        for mode in MODES:
+            rows.append([f"{label} {mode} p50 / p95 ms", _p(figures["modes"][mode]["client_ms"])])
+        rows.append([f"{label} server RSS MB", max(figures["rss_mb"].values())])
         per = figures["disk_mb_per_1k_chunks"]
-        lines.append(
-            f"{'':<28}{figures['chunks']:>9}{per['catalog']:>10.2f}{per['keyword_index']:>10.2f}"
-            f"{per['vector_index']:>10.2f}{per['total']:>10.2f}"
+        rows.append(
+            [
+                f"{label} MB per 1k chunks",
+                f"catalog {per['catalog']}, keyword {per['keyword_index']}, vector {per['vector_index']}",
+            ]
         )
-    lines += [
-        "",
-        f"HNSW (M={hnsw['M']}, efConstruction={hnsw['ef_construction']}, efSearch={hnsw['ef_search']}) over "
-        f"{hnsw['vectors']} vectors: recall@10 {hnsw['recall@10']:.4f} (target >= {RECALL_TARGET}); "
-        f"p50 {hnsw['hnsw_latency_ms']['p50']:.2f} ms vs flat {hnsw['flat_latency_ms']['p50']:.2f} ms; "
-        f"build {hnsw['build_seconds']} s; served index tie-aware recall@10 {hnsw['served']['recall@10_tie_aware']:.4f}",
-        "",
-        f"{'precision':<12}{'chunks/s':>10}{'SciFact nDCG@10':>17}{'docs/s':>9}",
+    rows += [
+        [
+            f"HNSW recall@10 at {hnsw['vectors']:,} (efSearch {hnsw['ef_search']})",
+            f"{hnsw['recall@10']} (target >= {RECALL_TARGET}; smallest efSearch reaching it: "
+            f"{hnsw['smallest_ef_reaching_target']})",
+        ],
+        [
+            "HNSW / flat search p50 ms",
+            " ; ".join(
+                f"{t} thread(s): {f['hnsw_ms']['p50']} / {f['flat_ms']['p50']}"
+                for t, f in hnsw["latency_by_openmp_threads"].items()
+            ),
+        ],
     ]
     for p in ("fp32", "bf16"):
-        quality = precision["scifact"][p]
-        rate = f"{quality['docs_per_s']:.1f}" if quality.get("docs_per_s") else "cached"
-        lines.append(
-            f"{p:<12}{precision['speed'][p]['chunks_per_s']:>10.1f}{quality['ndcg@10']:>17.4f}{rate:>9}"
+        rows.append(
+            [
+                f"{p} embedding",
+                f"{precision['speed'][p]['chunks_per_s']} chunks/s, SciFact nDCG@10 "
+                f"{precision['scifact'][p]['ndcg@10']}"
+                + (" (subset)" if precision["scifact"]["subset"] else ""),
+            ]
         )
-    subset = " (SciFact subset)" if precision["scifact"]["subset"] else ""
-    lines.append(
-        f"  bf16 speed-up x{precision['bf16_speedup']}, mean cosine to fp32 {precision['cosine_fp32_bf16']['mean']}"
-        f"{subset}; auto -> {precision['auto_resolves_to']}"
-    )
-    lines.append(f"\nruntime {results['runtime_seconds'] / 60:.1f} min")
+    return rows
+
+
+def table(results: dict) -> str:
+    machine_info = results["machine"]
+    lines = [
+        f"Speed benchmark, {results['scale']} scale, on {machine_info['cpu']}, {machine_info['cores']} cores "
+        f"(shared machine: compare ratios within one run)",
+        "",
+        *text_table(["figure", "value"], summary_rows(results)),
+        "",
+        f"runtime {results['runtime_seconds'] / 60:.1f} min",
+    ]
     return "\n".join(lines)
 
 
+def findings(results: dict) -> list[str]:
+    """Plain statements derived from the figures (conditions, not prose written for one run)."""
+    ingest, hnsw, breakdown = results["ingest"], results["hnsw"], results["breakdown"]
+    largest = list(results["sizes"].values())[-1]
+    out = []
+    out.append(
+        f"Ingest ratio {ingest['ratio']} by wall clock "
+        f"({'meets' if ingest['ratio'] >= RATIO_TARGET else 'misses'} "
+        f"the {RATIO_TARGET} target); by CPU time {ingest['ratio_cpu']}. Embedding calls took "
+        f"{ingest['ingest']['embed_seconds_inside']} s of the ingest's {ingest['ingest']['seconds']} s "
+        f"({ingest['embed_share_of_ingest']:.0%}); embedding the same chunks alone took "
+        f"{ingest['raw_embedding']['seconds']} s."
+    )
+    hybrid = largest["modes"]["hybrid"]["client_ms"]
+    out.append(
+        f"Hybrid p95 at {largest['chunks']:,} chunks: {hybrid['p95']} ms "
+        f"({'within' if hybrid['p95'] <= HYBRID_P95_TARGET_MS else 'over'} the "
+        f"{HYBRID_P95_TARGET_MS:.0f} ms aim)."
+    )
+    for mode, ways in breakdown["modes"].items():
+        configured, single, bare = (
+            ways[w]["p50"] for w in ("as configured", "1 thread", "1 thread, no highlighting")
+        )
+        out.append(
+            f"In process, {mode} p50: {configured:.0f} ms as configured "
+            f"({breakdown['threads_as_configured']} threads), {single:.0f} ms with one torch/faiss thread, "
+            f"{bare:.0f} ms with one thread and no "
+            "highlighting (no sentence embedding for semantic-only passages)."
+        )
+    timing = hnsw["latency_by_openmp_threads"]
+    if len(timing) > 1:
+        many, one = timing[str(hnsw["openmp_threads"])], timing["1"]
+        out.append(
+            f"Single-query FAISS search, p95: flat {many['flat_ms']['p95']} ms / "
+            f"HNSW {many['hnsw_ms']['p95']} ms "
+            f"with {hnsw['openmp_threads']} OpenMP threads, against {one['flat_ms']['p95']} / "
+            f"{one['hnsw_ms']['p95']} ms with one."
+        )
+    out.append(
+        f"HNSW recall@10 {hnsw['recall@10']} at efSearch {hnsw['ef_search']} over {hnsw['vectors']:,} "
+        "distinct "
+        f"vectors ({'meets' if hnsw['recall@10'] >= RECALL_TARGET else 'misses'} {RECALL_TARGET}); the "
+        "smallest "
+        f"swept efSearch reaching {RECALL_TARGET} is {hnsw['smallest_ef_reaching_target']}."
+    )
+    return out
+
+
 def write_up(results: dict) -> str:
-    """docs/SPEED.md, generated from the results (every sentence with a figure is computed)."""
+    """docs/SPEED.md, generated from the results."""
     m, ingest, precision, hnsw = results["machine"], results["ingest"], results["precision"], results["hnsw"]
-    scale = results["scale"]
-    sizes = results["sizes"]
-    largest_key = list(sizes)[-1]
-    largest = sizes[largest_key]
-    hybrid_p95 = largest["modes"]["hybrid"]["client_ms"]["p95"]
+    sizes, breakdown, scale = results["sizes"], results["breakdown"], results["scale"]
     out = [
         "# Speed",
         "",
         f"Generated by `python -m bench.run --scale {scale}` on {results['started_at']} "
-        f"({results['runtime_seconds'] / 60:.1f} minutes). Do not edit by hand: rerun it "
-        "(`make bench`, or `make bench-quick` for a small-scale look).",
+        f"({results['runtime_seconds'] / 60:.1f} minutes); do not edit by hand, rerun it (`make bench`; "
+        "`make bench-quick` for a small-scale look). Raw figures: `bench/results.json`.",
         "",
-        "**Machine:** "
-        f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; torch {m['torch']} with {m['torch_threads']} "
-        f"threads, faiss {m['faiss']}, sentence-transformers {m['sentence_transformers']}, Whoosh "
-        f"{m['whoosh']}; CPU bf16 instructions: {'yes' if m['bf16_instructions'] else 'no'}.",
+        f"**Machine:** {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM; Python {m['python']}, torch "
+        f"{m['torch']} ({m['torch_threads']} threads), sentence-transformers {m['sentence_transformers']}, "
+        "faiss "
+        f"{m['faiss']}, Whoosh {m['whoosh']}; bf16 instructions: "
+        f"{'yes' if m['bf16_instructions'] else 'no'}. "
+        f"Model all-MiniLM-L6-v2, embedding precision `{ingest['precision']}` (`ARCHIVE_PRECISION=auto`).",
         "",
-        "**These figures come from a shared 2-core machine** on which other people run CPU-heavy work at "
-        f"the same time (load average {m['load_average_at_start'][0]} when the run started; each phase "
-        "below records its own). Absolute rates move from run to run by tens of percent; compare "
-        "figures as ratios measured in the same run (ingest against raw embedding, bf16 against fp32, "
-        "HNSW against flat, one size against the other), never across runs.",
+        "**Read these as ratios.** The figures come from a shared 2-core machine on which other people run "
+        f"CPU-heavy work at the same time (load average {m['load_average_at_start'][0]} when this run "
+        "started; "
+        "phases record their own). Absolute rates move between runs by tens of percent; compare figures "
+        "measured in the same run (ingest against raw embedding, bf16 against fp32, HNSW against flat, one "
+        "size against the other), and not across runs.",
         "",
-        "## Ingest against raw embedding",
+        "## Summary",
         "",
-        f"{ingest['documents']} Reuters-21578 articles ({ingest['chunks']} chunks) were ingested in this "
-        "process through the real pipeline (`Ingestor(Archive(settings, write=True)).run([jsonl])`: "
-        "read, chunk, embed, catalog, keyword and vector index), timed as a whole. Then exactly the "
-        "chunk inputs the archive stored (`embedding_input(title, chunk text)` of every chunk row) "
-        "were embedded again by the same embedder in batches of the pipeline's size, timed. The model "
-        f"was loaded before both ({ingest['model_load_seconds']} s, not counted).",
+        *md_table(["figure", "value"], summary_rows(results), "ll"),
         "",
-        "| | docs/s | chunks/s | seconds | CPU seconds | load avg (start, end) |",
-        "|---|---:|---:|---:|---:|---|",
-        f"| ingest, end to end | {ingest['ingest']['docs_per_s']} | {ingest['ingest']['chunks_per_s']} | "
-        f"{ingest['ingest']['seconds']} | {ingest['ingest']['cpu_seconds']} | {ingest['ingest']['load_average']} |",
-        f"| raw embedding, same chunks | | {ingest['raw_embedding']['chunks_per_s']} | "
-        f"{ingest['raw_embedding']['seconds']} | {ingest['raw_embedding']['cpu_seconds']} | "
-        f"{ingest['raw_embedding']['load_average']} |",
+        *[f"- {line}" for line in findings(results)],
         "",
-        f"**Ratio {ingest['ratio']}** (target >= {RATIO_TARGET}: "
-        f"{'met' if ingest['ratio'] >= RATIO_TARGET else 'not met'}). Precision {ingest['precision']}. "
-        f"Inside the ingest, embedding calls took {ingest['ingest']['embed_seconds_inside']} s of "
-        f"{ingest['ingest']['seconds']} s ({ingest['embed_share_of_ingest']:.0%}). Ratio of CPU time "
-        f"(raw / ingest): {ingest['ratio_cpu']}; with the model load counted in the ingest: "
-        f"{ingest['ratio_with_model_load']}. The raw vectors agree with the stored ones (mean cosine "
-        f"{ingest['raw_vs_stored_mean_cosine']}), so both timed the same inputs.",
+        "## Ingest against raw embedding of the same chunks",
+        "",
+        f"{ingest['documents']:,} Reuters-21578 articles ({ingest['chunks']:,} chunks) went through the real "
+        "pipeline in the benchmark's process: `Ingestor(Archive(settings, write=True)).run([jsonl])` reads, "
+        "chunks, embeds, writes the catalog and updates both indexes, and each run is timed whole. After "
+        "each run, exactly the chunk inputs it stored (`embedding_input(title, chunk text)` of the new chunk "
+        "rows, in id order) were embedded again by the same embedder in batches of the pipeline's size, "
+        f"timed. The articles were split into {ingest['rounds']} round(s) of ingest then raw embedding, so a "
+        "change in the machine's load falls on both sides. The model was loaded "
+        f"({ingest['model_load_seconds']} "
+        "s) and warmed up on other articles first. The raw vectors match the stored ones (mean cosine "
+        f"{ingest['raw_vs_stored_mean_cosine']}).",
+        "",
+        *md_table(
+            ["", "docs/s", "chunks/s", "seconds", "CPU seconds"],
+            [
+                [
+                    "ingest, end to end",
+                    ingest["ingest"]["docs_per_s"],
+                    ingest["ingest"]["chunks_per_s"],
+                    ingest["ingest"]["seconds"],
+                    ingest["ingest"]["cpu_seconds"],
+                ],
+                [
+                    "raw embedding, same chunks",
+                    "",
+                    ingest["raw_embedding"]["chunks_per_s"],
+                    ingest["raw_embedding"]["seconds"],
+                    ingest["raw_embedding"]["cpu_seconds"],
+                ],
+            ],
+        ),
+        "",
+        f"**Ratio {ingest['ratio']}** (target >= {RATIO_TARGET}). Embedding calls took "
+        f"{ingest['ingest']['embed_seconds_inside']} s of the ingest's {ingest['ingest']['seconds']} s "
+        f"({ingest['embed_share_of_ingest']:.0%}). CPU-time ratio (raw / ingest) {ingest['ratio_cpu']}; "
+        f"counting the model load in the ingest: {ingest['ratio_with_model_load']}.",
+        "",
+        *md_table(
+            ["round", "chunks", "ingest s", "embedding inside s", "raw s", "ratio", "load avg (ingest)"],
+            [
+                [
+                    i + 1,
+                    r["chunks"],
+                    r["ingest"]["seconds"],
+                    r["embed_seconds_inside"],
+                    r["raw"]["seconds"],
+                    r["ratio"],
+                    r["ingest"]["load_average"],
+                ]
+                for i, r in enumerate(ingest["per_round"])
+            ],
+        ),
         "",
         "## Query latency on a warm live server",
         "",
-        "Each size is an archive of Reuters chunks; past the ingested articles the collection is repeated "
-        "with a copy marker (document identity, external id `-copyN`, tag `copy-N`, date shifted by N "
-        "years). The copies were inserted through `Catalog.put_document` with the embeddings of the "
-        "originals REUSED (title and text are unchanged, so they are exactly what the pipeline would "
-        "compute), then `Archive.rebuild()` built both indexes (one optimised Whoosh segment). Ingest "
-        f"speed is measured separately above. `ARCHIVE_ANN_THRESHOLD={_threshold(results)}` for these "
-        "archives and their servers.",
+        "Each size is an archive of Reuters chunks. Past the ingested articles the collection repeats with "
+        "a copy marker (document identity `#copy-N`, external id `-copyN`, tag `copy-N`, date shifted by N "
+        "years); the copies were written through `Catalog.put_document` REUSING the originals' stored "
+        "embeddings (title and text are unchanged, so they are what the pipeline would compute), then "
+        "`Archive.rebuild()` built both indexes (one optimised Whoosh segment; a long-running archive fed "
+        "by many ingests has more segments). Ingest speed is measured above, not here. Archives and "
+        f"servers ran with `ARCHIVE_ANN_THRESHOLD={SCALES[scale].ann_threshold}`.",
         "",
-        f"For every size and mode a fresh `archive serve` subprocess (waitress, 8 threads) on a free "
-        f"loopback port answered {results['queries']['warmup_per_server']} warm-up queries, then the same "
-        f"{results['queries']['measured_per_mode']} queries sequentially over HTTP "
-        "(`GET /api/search?q=&mode=&k=10`, 3 passages per document with highlights and citations, as "
-        "the API serves them). Latency is measured by the client around each request. A fresh server "
-        "per mode keeps the query-embedding cache of one mode from answering another mode's queries. "
-        "Queries: 40% 2-4 words from article titles, 40% questions from templates over the articles' "
-        "topics, places, companies and organisations, 20% quoted phrases from bodies (half with one more "
-        "word). Resident memory (RSS) of the server process is read after its run (the largest of the "
-        "three servers is shown).",
+        "For every size and mode a fresh `archive serve` subprocess (waitress, 8 threads) on a free loopback "
+        f"port answered {results['queries']['warmup_per_server']} warm-up queries, then the same "
+        f"{results['queries']['measured_per_mode']} queries one after the other over HTTP "
+        "(`GET /api/search?q=...&mode=...&k=10`: 3 passages per document with highlights and citations), "
+        "timed by the client. A fresh server per mode keeps one mode's query-embedding and sentence caches "
+        "from answering another mode's queries. Queries: 40% 2-4 words from article titles, 40% questions "
+        "from templates over the articles' topics, places, companies and organisations, 20% quoted phrases "
+        "from bodies (half with one more word). RSS: the server process's resident memory after its run "
+        "(the largest of its three servers).",
         "",
-        "| chunks | vector index | keyword p50 / p95 ms | semantic p50 / p95 ms | hybrid p50 / p95 ms | RSS MB |",
-        "|---:|---|---:|---:|---:|---:|",
-    ]
-    for figures in sizes.values():
-        cells = " | ".join(
-            f"{figures['modes'][mode]['client_ms']['p50']} / {figures['modes'][mode]['client_ms']['p95']}"
-            for mode in MODES
-        )
-        out.append(
-            f"| {figures['chunks']:,} | {figures['vector_index']} | {cells} | {max(figures['rss_mb'].values())} |"
-        )
-    out += [
+        *md_table(
+            [
+                "chunks",
+                "vector index",
+                "keyword p50 / p95 ms",
+                "semantic p50 / p95 ms",
+                "hybrid p50 / p95 ms",
+                "RSS MB",
+            ],
+            [
+                [
+                    f"{f['chunks']:,}",
+                    f["vector_index"],
+                    *[_p(f["modes"][mode]["client_ms"]) for mode in MODES],
+                    max(f["rss_mb"].values()),
+                ]
+                for f in sizes.values()
+            ],
+            "rlrrrr",
+        ),
         "",
-        "Server-side `took_ms` p50 / p95 (the rest is HTTP, JSON and citation rendering):",
+        "The server's own `took_ms` (p50 / p95; the rest is HTTP and JSON):",
         "",
-        "| chunks | keyword | semantic | hybrid |",
-        "|---:|---:|---:|---:|",
-    ]
-    for figures in sizes.values():
-        cells = " | ".join(
-            f"{figures['modes'][mode]['server_took_ms']['p50']} / {figures['modes'][mode]['server_took_ms']['p95']}"
-            for mode in MODES
-        )
-        out.append(f"| {figures['chunks']:,} | {cells} |")
-    out += [
+        *md_table(
+            ["chunks", *MODES],
+            [
+                [f"{f['chunks']:,}", *[_p(f["modes"][mode]["server_took_ms"]) for mode in MODES]]
+                for f in sizes.values()
+            ],
+        ),
         "",
         "p50 by query kind (ms, client):",
         "",
-        "| chunks | mode | "
-        + " | ".join(sorted(next(iter(sizes.values()))["modes"]["hybrid"]["by_kind_p50_ms"]))
-        + " |",
-        "|---:|---|" + "---:|" * len(next(iter(sizes.values()))["modes"]["hybrid"]["by_kind_p50_ms"]),
-    ]
-    for figures in sizes.values():
-        for mode in MODES:
-            kinds = figures["modes"][mode]["by_kind_p50_ms"]
-            out.append(
-                f"| {figures['chunks']:,} | {mode} | "
-                + " | ".join(str(kinds[k]) for k in sorted(kinds))
-                + " |"
-            )
-    out += [
+        *md_table(
+            ["chunks", "mode", "keyword words", "question", "quoted phrase"],
+            [
+                [
+                    f"{f['chunks']:,}",
+                    mode,
+                    *[
+                        f["modes"][mode]["by_kind_p50_ms"].get(k, "")
+                        for k in ("keyword", "question", "phrase")
+                    ],
+                ]
+                for f in sizes.values()
+                for mode in MODES
+            ],
+            "rlrrr",
+        ),
         "",
-        f"Hybrid p95 at {largest['chunks']:,} chunks: {hybrid_p95} ms (aim <= {HYBRID_P95_TARGET_MS:.0f} ms: "
-        f"{'met' if hybrid_p95 <= HYBRID_P95_TARGET_MS else 'not met'}).",
+        f"**Where the time goes.** The search service on the largest archive in the benchmark's process, "
+        f"{breakdown['queries']} of the same queries, three ways (in blocks A B C then C B A over two "
+        "halves of the queries): as configured "
+        f"(torch and faiss on {breakdown['threads_as_configured']} threads), with one thread each, and with "
+        "one thread and highlighting off altogether (so no sentence embeddings for passages the keyword "
+        "side did not match). Each way has its own SearchService, so no cache is shared (p50 / p95 ms):",
+        "",
+        *md_table(
+            ["mode", *next(iter(breakdown["modes"].values())).keys()],
+            [[mode, *[_p(w) for w in ways.values()]] for mode, ways in breakdown["modes"].items()],
+        ),
         "",
         "## Index sizes on disk",
         "",
-        "MB per 1,000 chunks (catalog = SQLite with document texts, chunk texts and float32 embeddings, "
-        "after a WAL checkpoint; keyword = the Whoosh folder; vector = `vectors.faiss`).",
+        "MB per 1,000 chunks: catalog = SQLite with document texts, chunk texts and float32 embeddings "
+        "(after "
+        "a WAL checkpoint); keyword = the Whoosh folder; vector = `vectors.faiss`.",
         "",
-        "| chunks | catalog | keyword index | vector index | total |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    for figures in sizes.values():
-        per = figures["disk_mb_per_1k_chunks"]
-        out.append(
-            f"| {figures['chunks']:,} ({figures['vector_index']}) | {per['catalog']} | {per['keyword_index']} | "
-            f"{per['vector_index']} | {per['total']} |"
-        )
-    sweep_rows = [
-        f"| {ef} | {figures['recall@10']} | {figures['latency_ms']['p50']} | {figures['latency_ms']['p95']} |"
-        for ef, figures in hnsw["ef_sweep"].items()
-    ]
-    reaching = hnsw["smallest_ef_reaching_target"]
-    out += [
+        *md_table(
+            ["chunks", "vector index", "catalog", "keyword index", "vector index", "total"],
+            [
+                [
+                    f"{f['chunks']:,}",
+                    f["vector_index"],
+                    *[
+                        f["disk_mb_per_1k_chunks"][k]
+                        for k in ("catalog", "keyword_index", "vector_index", "total")
+                    ],
+                ]
+                for f in sizes.values()
+            ],
+            "rlrrrr",
+        ),
         "",
         "## Approximate vector index (HNSW) against exact search",
         "",
         f"`VectorIndex` of kind `{hnsw['kind']}` (M={hnsw['M']}, efConstruction={hnsw['ef_construction']}, "
         f"efSearch={hnsw['ef_search']}) against an exact flat inner-product index over the same "
-        f"{hnsw['vectors']:,} vectors, {hnsw['queries']} query embeddings (the latency query set). The "
-        "latency archive repeats the collection, so its vectors tie exactly; for a fair test these vectors "
-        f"are distinct: the {hnsw['real_vectors']:,} real chunk vectors of the ingest plus normalised "
-        "mixtures of two random real vectors (weights 0.25-0.75) up to the size. Build: "
-        f"{hnsw['build_seconds']} s.",
+        f"{hnsw['vectors']:,} vectors with {hnsw['queries']} query embeddings (latency-set queries). The "
+        "latency archive repeats the collection, so its vectors tie exactly; these are distinct: the "
+        f"{hnsw['real_vectors']:,} real chunk vectors of the ingest plus normalised mixtures of two random "
+        f"real vectors (weights 0.25-0.75) up to the size. Graph build: {hnsw['build_seconds']} s.",
         "",
-        f"**recall@10 {hnsw['recall@10']}** at efSearch {hnsw['ef_search']} (target >= {RECALL_TARGET}: "
-        f"{'met' if hnsw['recall@10'] >= RECALL_TARGET else 'not met'}); search p50 / p95 "
-        f"{hnsw['hnsw_latency_ms']['p50']} / {hnsw['hnsw_latency_ms']['p95']} ms against flat "
-        f"{hnsw['flat_latency_ms']['p50']} / {hnsw['flat_latency_ms']['p95']} ms (one query per call, as "
-        "the server searches).",
+        f"**recall@10 {hnsw['recall@10']}** at the configured efSearch {hnsw['ef_search']} (target >= "
+        f"{RECALL_TARGET}). Search latency, one query per call as the server searches, flat and HNSW timed "
+        "in turn per query:",
         "",
-        "| efSearch | recall@10 | p50 ms | p95 ms |",
-        "|---:|---:|---:|---:|",
-        *sweep_rows,
+        *md_table(
+            ["OpenMP threads", "flat p50 / p95 ms", "HNSW p50 / p95 ms"],
+            [
+                [t, _p(f["flat_ms"], 2), _p(f["hnsw_ms"], 2)]
+                for t, f in hnsw["latency_by_openmp_threads"].items()
+            ],
+        ),
+        "",
+        *md_table(
+            ["efSearch", "recall@10", "p50 / p95 ms (1 thread)"],
+            [[ef, f["recall@10"], _p(f["latency_ms_1_thread"], 2)] for ef, f in hnsw["ef_sweep"].items()],
+        ),
         "",
         (
-            f"The smallest efSearch in the sweep reaching {RECALL_TARGET} is {reaching}."
-            if reaching
+            f"The smallest efSearch in the sweep reaching {RECALL_TARGET}: "
+            f"{hnsw['smallest_ef_reaching_target']}."
+            if hnsw["smallest_ef_reaching_target"]
             else f"No efSearch in the sweep reaches {RECALL_TARGET}."
-        ),
-        f"The index the largest server used ({hnsw['served']['kind']}, {hnsw['served']['vectors']:,} vectors with "
-        f"exact copies) finds {hnsw['served']['recall@10_tie_aware']} of the exact top 10 when a tied copy "
-        "counts as found.",
+        )
+        + f" The index the largest server used ({hnsw['served']['kind']}, {hnsw['served']['vectors']:,} "
+        "vectors "
+        f"with exact copies) returns {hnsw['served']['recall@10_tie_aware']} of the exact top 10 when any "
+        "tied "
+        "copy counts as found (HNSW reaches exact duplicates poorly).",
         "",
         "## Embedding precision: fp32 against bf16",
         "",
-        f"Both copies of the model embedded the same {precision['chunks']} Reuters chunks (fp32, bf16, bf16, "
-        "fp32 over two halves, so a change in the machine's load hits both). Quality: dense retrieval on "
-        'SciFact test, each document embedded as title + " " + text, exact FAISS inner product, scored '
-        "by `archive.evaluation.score`"
+        f"Both precisions embedded the same {precision['chunks']} Reuters chunks, in the order fp32, bf16, "
+        "bf16, "
+        "fp32 over two halves (a change in the machine's load hits both). Quality: dense retrieval on "
+        "SciFact "
+        'test, every document embedded as title + " " + text, exact FAISS inner product, top 100, scored by '
+        "`archive.evaluation.score`"
         + (
-            f" — on a SUBSET ({precision['scifact']['fp32']['documents']} documents, "
-            f"{precision['scifact']['fp32']['queries']} queries) at this scale, so the nDCG is not "
-            "comparable with the full-corpus figure."
+            f" on a SUBSET at this scale ({precision['scifact']['fp32']['documents']} documents, "
+            f"{precision['scifact']['fp32']['queries']} queries: not comparable with full-corpus figures)."
             if precision["scifact"]["subset"]
             else f" ({precision['scifact']['fp32']['documents']:,} documents, "
             f"{precision['scifact']['fp32']['queries']} queries)."
         ),
         "",
-        "| precision | chunks/s (Reuters) | SciFact docs/s | nDCG@10 | Recall@100 | MRR@10 |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for p in ("fp32", "bf16"):
-        q = precision["scifact"][p]
-        rate = q["docs_per_s"] if q.get("docs_per_s") else "(vectors cached)"
-        out.append(
-            f"| {p} | {precision['speed'][p]['chunks_per_s']} | {rate} | {q['ndcg@10']} | {q['recall@100']} | {q['mrr@10']} |"
-        )
-    out += [
+        *md_table(
+            [
+                "precision",
+                "Reuters chunks/s (balanced)",
+                "SciFact docs/s (in turn)",
+                "nDCG@10",
+                "Recall@100",
+                "MRR@10",
+            ],
+            [
+                [
+                    p,
+                    precision["speed"][p]["chunks_per_s"],
+                    precision["scifact"][p]["docs_per_s"] or "(vectors cached)",
+                    precision["scifact"][p]["ndcg@10"],
+                    precision["scifact"][p]["recall@100"],
+                    precision["scifact"][p]["mrr@10"],
+                ]
+                for p in ("fp32", "bf16")
+            ],
+        ),
         "",
-        f"bf16 embeds x{precision['bf16_speedup']} as fast; its vectors have mean cosine "
+        f"bf16 embeds x{precision['bf16_speedup']} as fast as fp32 here; its vectors have mean cosine "
         f"{precision['cosine_fp32_bf16']['mean']} (min {precision['cosine_fp32_bf16']['min']}) to fp32's. "
         f"`ARCHIVE_PRECISION=auto` resolves to `{precision['auto_resolves_to']}` on this machine.",
         "",
         "## Reproducing",
         "",
         "`make bench` (`python -m bench.run --scale full`, up to about an hour here) or `make bench-quick` "
-        "(`--scale quick`, under 5 minutes). Both read the data from `../shared/data` "
-        "(`--data-root` to change), write `bench/results.json` and this file, and keep the archives "
-        "they build under `bench/work/<scale>/` for the next run. See `bench/README.md`.",
+        "(`--scale quick`, a few minutes). Both read `../shared/data` (`--data-root` to change), write "
+        "`bench/results.json` and this file, and keep the archives they build under `bench/work/<scale>/` "
+        "for the next run (timings are always taken again). See `bench/README.md`.",
         "",
     ]
     return "\n".join(out)
-
-
-def _threshold(results: dict) -> str:
-    return str(SCALES[results["scale"]].ann_threshold)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -125,6 +125,20 @@ class Embedder:
     def identity(self) -> dict:
         return {"name": self.name, "fingerprint": self.fingerprint, "dimension": self.dimension}
 
+    @cached_property
+    def _token_table(self) -> np.ndarray:
+        weights = self.model[0].auto_model.embeddings.word_embeddings.weight
+        return weights.detach().float().numpy()
+
+    def static_embed(self, texts: list[str]) -> np.ndarray:
+        """A rough meaning vector in microseconds: the mean of the model's input token embeddings
+        (no transformer pass). Only for ranking sentences where a full pass would cost too much."""
+        table = self._token_table
+        ids = self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        vectors = np.stack([table[row].mean(axis=0) if row else np.zeros(table.shape[1]) for row in ids])
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

@@ -130,25 +130,26 @@ def _extract_dates(raw: str, notices: list[str]) -> tuple[str, str | None, str |
                     date_from = _date_span(match.group("from"))[0]
                 if match.group("to") not in ("*", ""):
                     date_to = _date_span(match.group("to"))[1]
-        except ValueError:
+        except (ValueError, OverflowError):
             notices.append(f"Ignored '{match.group(0)}': not a date (use e.g. date:2025-03-14).")
     return _DATE_CLAUSE.sub(" ", raw), date_from, date_to
 
 
 def _date_span(value: str) -> tuple[str, str]:
-    """First and last day that a date, month or year stands for."""
+    """First and last day that a date, month or year stands for (ValueError if it is none)."""
     value = value.strip()
-    if re.fullmatch(r"\d{4}", value):
-        return f"{value}-01-01", f"{value}-12-31"
-    if re.fullmatch(r"\d{4}-\d{1,2}", value):
+    if re.fullmatch(r"[0-9]{4}", value):
+        first, last = dt.date(int(value), 1, 1), dt.date(int(value), 12, 31)
+    elif re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", value):
         year, month = (int(p) for p in value.split("-"))
-        last = calendar.monthrange(year, month)[1]
-        return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
-    try:
-        day = date_parser.parse(value, default=dt.datetime(2000, 1, 1)).date()
-    except (ValueError, OverflowError) as error:
-        raise ValueError(value) from error
-    return day.isoformat(), day.isoformat()
+        first = dt.date(year, month, 1)
+        last = first.replace(day=calendar.monthrange(year, month)[1])
+    else:
+        try:
+            first = last = date_parser.parse(value, default=dt.datetime(2000, 1, 1)).date()
+        except (ValueError, OverflowError) as error:
+            raise ValueError(value) from error
+    return first.isoformat(), last.isoformat()
 
 
 def _next_day(iso: str) -> str:

@@ -13,8 +13,13 @@ def test_every_command_and_option_is_in_the_readme():
         assert f"archive {name}" in README, name
         for param in command.params:
             for option in param.opts:
-                if option.startswith("--") and option not in ("--data", "--help", "--progress", "--no-progress",
-                                                              "--threads"):
+                if option.startswith("--") and option not in (
+                    "--data",
+                    "--help",
+                    "--progress",
+                    "--no-progress",
+                    "--threads",
+                ):
                     assert option in README, f"archive {name} {option}"
 
 

@@ -48,6 +48,4 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, threads
 
 def warm_up(app) -> None:
     """Load the embedding model before the first request, not during it."""
-    archive = app.extensions["archive"]
-    if archive.manifest is not None:
-        archive.embedder.embed(["warm up"])
+    app.extensions["archive"].warm_up()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,11 +14,6 @@ from archive.errors import ReadError
 from archive.files import printable_path
 
 DEFAULT_READ_SECONDS = 120.0
-
-
-def read_seconds() -> float:
-    """The time budget for reading one file (ARCHIVE_READ_SECONDS overrides it)."""
-    return float(os.environ.get("ARCHIVE_READ_SECONDS") or DEFAULT_READ_SECONDS)
 
 
 class ReadTimeout(ReadError):
@@ -63,7 +57,7 @@ class Source:
     size: int = 0
     sha256: str = ""
     max_bytes: int = 100 * 1024 * 1024
-    max_seconds: float = field(default_factory=read_seconds)
+    max_seconds: float = DEFAULT_READ_SECONDS  # Settings.read_seconds (ARCHIVE_READ_SECONDS)
     clock: Clock | None = field(default=None, repr=False)
     _data: bytes | None = field(default=None, repr=False)
 
@@ -148,8 +142,12 @@ class Reader(Protocol):
 
 
 def size_text(size: int) -> str:
-    """`24 MB`, or `300 KB` under one megabyte."""
-    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size / 2**10:.0f} KB"
+    """`24 MB`, `1.5 GB`, `300 KB`."""
+    for unit, scale in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if size >= scale:
+            value = size / scale
+            return (f"{value:.0f}" if value >= 10 else f"{value:.1f}".removesuffix(".0")) + f" {unit}"
+    return f"{size} bytes"
 
 
 def require_text(text: str, what: str = "file") -> str:

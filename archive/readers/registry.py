@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from archive.domain import Document
@@ -15,6 +16,8 @@ from archive.readers.markdown import MarkdownReader
 from archive.readers.pdf import PdfReaderAdapter
 from archive.readers.text import TextReader, binary_kind
 
+_END = object()
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _LABELS = {"pdf": "PDF", "docx": ".docx", "html": "HTML page", "email": "e-mail", "jsonl": "JSON Lines file"}
 
 
@@ -54,20 +57,25 @@ class ReaderRegistry:
             raise ReadError(f"binary content ({kind}), not a supported document format")
         return self.text
 
+    def preflight(self, source: Source) -> Reader:
+        """The reader for the source, once its first bytes and its size do not already refuse it."""
+        reader = self.reader_for(source)
+        if not getattr(reader, "streams", False):
+            source.check_size()
+        return reader
+
     def read(self, source: Source) -> Iterator[Document | RecordError]:
         """Documents in the source; ReadError when the file as a whole cannot be read.
 
         Whatever a reader (or the library under it) raises becomes a ReadError naming the file's
         problem, so one bad file never stops a run. Time is counted only while the reader works,
         not while its consumer holds a yielded document."""
-        reader = self.reader_for(source)
-        if not getattr(reader, "streams", False):
-            source.check_size()
+        reader = self.preflight(source)
         source.clock = source.clock or Clock(source.max_seconds, _LABELS.get(reader.format, "file"))
         items = reader.read(source)
         try:
             while (item := self._next(items, reader.format, source.clock)) is not _END:
-                yield item
+                yield _storable(item)
         finally:
             items.close()
 
@@ -76,7 +84,8 @@ class ReaderRegistry:
         clock.resume()
         try:
             return next(items, _END)
-        except ReadError:
+        except ReadError as error:
+            error.message = _without_surrogates(error.message)
             raise
         except Exception as error:
             raise _read_error(fmt, error) from error
@@ -84,7 +93,21 @@ class ReaderRegistry:
             clock.pause()
 
 
-_END = object()
+def _storable(item: Document | RecordError) -> Document | RecordError:
+    """Without lone surrogates (a JSON `"\\udcff"` escape, a misdecoded header), which SQLite and
+    the tokenizer refuse: one bad string must not stop the run. Each becomes U+FFFD, so offsets hold."""
+    if isinstance(item, RecordError):
+        return RecordError(_without_surrogates(item.location), _without_surrogates(item.reason))
+    for name, value in vars(item).items():
+        if isinstance(value, str):
+            setattr(item, name, _without_surrogates(value))
+        elif name == "tags":
+            item.tags = [_without_surrogates(str(tag)) for tag in value]
+    return item
+
+
+def _without_surrogates(text: str) -> str:
+    return _SURROGATES.sub("\ufffd", text)
 
 
 def _read_error(fmt: str, error: Exception) -> ReadError:
@@ -93,9 +116,9 @@ def _read_error(fmt: str, error: Exception) -> ReadError:
     if isinstance(error, MemoryError):
         return ReadError(f"{fmt} too large to read in memory")
     if isinstance(error, (OSError, ValueError, LookupError, UnicodeError)):
-        return ReadError(f"unreadable {fmt}: {error}")
+        return ReadError(_without_surrogates(f"unreadable {fmt}: {error}"))
     # A library failing on a malformed file (pypdf, lxml, python-docx...): name it, don't stop.
-    return ReadError(f"unreadable {fmt}: {type(error).__name__}: {error}")
+    return ReadError(_without_surrogates(f"unreadable {fmt}: {type(error).__name__}: {error}"))
 
 
 _registry: ReaderRegistry | None = None

@@ -89,7 +89,7 @@ def binary_kind(head: bytes) -> str | None:
     return kind.mime
 
 
-def _other_encoding(data: bytes) -> str | None:
+def _other_encoding(data: bytes) -> str:
     if kind := binary_kind(data):
         raise ReadError(f"binary content ({kind}), not a text document")
     encoding = _best_encoding(data[: 4 * 2**20])

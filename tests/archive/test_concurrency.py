@@ -21,8 +21,13 @@ def busy_archive(tmp_path, settings, corpus_copy):
     first.mkdir()
     (first / "note.txt").write_text("Convoy schedule through the Tamar Narrows, March.", encoding="utf-8")
     ingest(settings, first)
-    process = subprocess.Popen([*ARCHIVE, "ingest", str(corpus_copy), "--data", str(settings.data_dir)],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*ARCHIVE, "ingest", str(corpus_copy), "--data", str(settings.data_dir)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     yield settings, process, corpus_copy
     process.kill()
     process.wait()
