@@ -445,6 +445,21 @@ class Catalog:
                 found[row["chunk_id"]] = dict(row)
         return found
 
+    def chunk_documents(self, chunk_ids: Sequence[int], filters: Filters | None = None) -> dict[int, str]:
+        """Document id of each chunk that still exists (and passes filters): all ranking needs."""
+        where, params = (filters or Filters()).sql()
+        found: dict[int, str] = {}
+        for batch in _batches(list(chunk_ids), 500):
+            marks = ",".join("?" * len(batch))
+            found.update(
+                self.db.execute(
+                    f"SELECT c.id, c.doc_id FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                    f"WHERE c.id IN ({marks}) AND {where}",
+                    [*batch, *params],
+                ).fetchall()
+            )
+        return found
+
     def allowed_chunk_ids(self, filters: Filters) -> np.ndarray:
         where, params = filters.sql()
         rows = self.db.execute(

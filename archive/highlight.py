@@ -7,6 +7,8 @@ the question.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from archive.chunking import sentence_spans
@@ -17,8 +19,14 @@ def term_spans(text: str, terms: set[str]) -> list[list[int]]:
     """Spans of the words in `text` whose analysed form is one of `terms`, merged."""
     if not terms:
         return []
-    spans = sorted({(start, end) for term, start, end in analyze(text) if term in terms})
+    spans = sorted({(start, end) for term, start, end in _analyzed(text) if term in terms})
     return merge(spans)
+
+
+@lru_cache(maxsize=1024)
+def _analyzed(text: str) -> tuple[tuple[str, int, int], ...]:
+    """A passage's terms (cached: the same passages come back for related queries)."""
+    return tuple(analyze(text))
 
 
 def merge(spans) -> list[list[int]]:

@@ -33,7 +33,7 @@ class Tuning:
     name_variants: bool = True  # widen capitalised (or unknown) terms to their spelling variants
     bm25_b: float = 0.5
     bm25_k1: float = 0.9
-    sentence_budget: int = 48  # sentences embedded per query to explain semantic-only passages
+    sentence_budget: int = 16  # sentences embedded per query to explain semantic-only passages
 
 
 @dataclass

@@ -29,6 +29,9 @@ from indexer.query import ParsedQuery, QueryParser
 from indexer.variants import VariantFinder
 
 MODES = ("keyword", "semantic", "hybrid")
+# A sentence's first 64 tokens say enough to pick the one to highlight, at a fraction of the cost.
+SENTENCE_TOKENS = 48
+SENTENCE_CANDIDATES = 4  # sentences per passage that the model compares, after the rough measure
 MAX_QUERY_LENGTH = 1000
 MAX_K = 100
 MAX_OFFSET = 1000
@@ -82,7 +85,7 @@ class SearchService:
         self.tuning = tuning or Tuning()
         self.weighting = BM25F(B=self.tuning.bm25_b, K1=self.tuning.bm25_k1)
         self._parser: QueryParser | None = None
-        self._sentence_cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._sentence_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.variants = VariantFinder()
         self._cache_lock = threading.Lock()
@@ -112,12 +115,14 @@ class SearchService:
         if request.mode != "semantic" and parsed.keyword is None:
             notices.append("No searchable words for the keyword index (only common words or syntax).")
         hits = self.retrieve(request, parsed, filters)
-        rows = self.archive.catalog.passages(list(hits.keyword.keys() | hits.semantic.keys()), filters)
-        chunk_doc = {chunk: row["id"] for chunk, row in rows.items()}
+        candidates = list(hits.keyword.keys() | hits.semantic.keys())
+        chunk_doc = self.archive.catalog.chunk_documents(candidates, filters)
         ranked = rank(hits.keyword, hits.semantic, chunk_doc, request.mode, self.tuning, hits.keyword_bound)
         page = ranked[request.offset : request.offset + request.k]
+        # Texts and metadata only for what is shown; a document deleted meanwhile drops out.
+        rows = self.archive.catalog.passages([c for doc in page for c, _ in doc.chunks[: request.passages]])
         terms = self._highlight_terms(parsed) if request.highlight else set()
-        results = [self._result(doc, rows, hits, terms, request) for doc in page]
+        results = [self._result(doc, rows, hits, terms, request) for doc in page if doc.chunks[0][0] in rows]
         if request.highlight:
             self._explain_semantic(results, hits.query_vector, parsed.text or request.query)
         return _response(request, started, results, len(ranked), notices)
@@ -155,7 +160,8 @@ class SearchService:
         if not self.tuning.name_variants:
             return parsed.keyword
         index = self.archive.keyword
-        self.variants.refresh(index.searcher().reader(), (id(index), index.generation()))
+        with index.reading() as searcher:
+            self.variants.refresh(searcher.reader(), (id(index), index.generation()))
         return self.variants.expand(parsed.keyword, parsed.names)
 
     def _embed_query(self, text: str) -> np.ndarray:
@@ -188,7 +194,9 @@ class SearchService:
         document = _public_document(meta)
         passages = []
         for chunk_id, score in doc.chunks[: request.passages]:
-            row = rows[chunk_id]
+            row = rows.get(chunk_id)
+            if row is None:
+                continue
             passage = {
                 "id": chunk_id,
                 "text": row["chunk_text"],
@@ -213,9 +221,9 @@ class SearchService:
     def _explain_semantic(self, results: list[dict], query_vector: np.ndarray | None, query: str) -> None:
         """Passages with no matched word highlight the sentence closest in meaning to the query.
 
-        Sentences are embedded with the model, best results first, up to `sentence_budget`
-        sentences per query (cached per passage); beyond the budget a rough, instant measure
-        (mean token embeddings) picks the sentence.
+        A rough, instant measure (mean token embeddings) narrows each passage to its few likeliest
+        sentences; the model then picks among them, best results first, up to `sentence_budget`
+        sentence embeddings per query (cached). Past the budget the rough measure picks alone.
         """
         if query_vector is None:
             return
@@ -227,47 +235,40 @@ class SearchService:
         ]
         if not pending:
             return
-        exact = self._sentence_vectors([(passage, spans) for _, passage, spans in pending])
-        rough_query = None
+        rough_query = self.archive.embedder.static_embed([query])[0]
+        budget, plans, todo = self.tuning.sentence_budget, [], {}
         for document, passage, spans in pending:
-            vectors = exact.get(passage["id"])
-            if vectors is None:
-                if rough_query is None:
-                    rough_query = self.archive.embedder.static_embed([query])[0]
-                vectors, target = (
-                    self.archive.embedder.static_embed([passage["text"][a:b] for a, b in spans]),
-                    rough_query,
-                )
+            keys = [(passage["id"], start, end) for start, end in spans]
+            candidates = list(range(len(spans)))
+            room = min(SENTENCE_CANDIDATES, max(budget, 1))
+            if len(candidates) > room:
+                rough = self.archive.embedder.static_embed([passage["text"][a:b] for a, b in spans])
+                candidates = sorted(np.argsort(-(rough @ rough_query), kind="stable")[:room].tolist())
+            new = [keys[i] for i in candidates if keys[i] not in self._sentence_cache and keys[i] not in todo]
+            if len(candidates) > 1 and len(new) <= budget:
+                budget -= len(new)
+                todo.update({key: passage["text"][key[1] : key[2]] for key in new})
+            plans.append((document, passage, [keys[i] for i in candidates]))
+        exact = self._sentence_vectors(todo, [key for _, _, keys in plans for key in keys])
+        for document, passage, keys in plans:
+            if all(key in exact for key in keys) and len(keys) > 1:
+                best = keys[int(np.argmax(np.stack([exact[key] for key in keys]) @ query_vector))]
             else:
-                target = query_vector
-            start, end = spans[int(np.argmax(vectors @ target))]
-            passage["highlights"] = [[start, end]]
+                best = keys[0]  # the rough measure's choice (or the only sentence)
+            passage["highlights"] = [[best[1], best[2]]]
             self._cite(document, passage)
 
-    def _sentence_vectors(self, passages: list[tuple[dict, list]]) -> dict[int, np.ndarray]:
-        """Model embeddings of the passages' sentences: cached ones, then new ones in one batch."""
-        found: dict[int, np.ndarray] = {}
+    def _sentence_vectors(self, todo: dict[tuple, str], wanted: list[tuple]) -> dict[tuple, np.ndarray]:
+        """Model embeddings of the `wanted` sentences, keyed (passage id, start, end), that are cached
+        or in `todo` (embedded now, in one batch)."""
+        vectors = self.archive.embedder.embed(list(todo.values()), max_tokens=SENTENCE_TOKENS) if todo else []
         with self._cache_lock:
-            for passage, _ in passages:
-                if passage["id"] in self._sentence_cache:
-                    self._sentence_cache.move_to_end(passage["id"])
-                    found[passage["id"]] = self._sentence_cache[passage["id"]]
-        budget, todo = self.tuning.sentence_budget, []
-        for passage, spans in passages:
-            if passage["id"] not in found and len(spans) <= budget:
-                todo.append((passage, spans))
-                budget -= len(spans)
-        texts = [passage["text"][a:b] for passage, spans in todo for a, b in spans]
-        if not texts:
-            return found
-        vectors = self.archive.embedder.embed(texts)
-        offset = 0
-        with self._cache_lock:
-            for passage, spans in todo:
-                found[passage["id"]] = vectors[offset : offset + len(spans)]
-                self._sentence_cache[passage["id"]] = found[passage["id"]]
-                offset += len(spans)
-            while len(self._sentence_cache) > 5000:
+            for key, vector in zip(todo, vectors, strict=True):
+                self._sentence_cache[key] = vector
+            found = {key: self._sentence_cache[key] for key in wanted if key in self._sentence_cache}
+            for key in found:
+                self._sentence_cache.move_to_end(key)
+            while len(self._sentence_cache) > 20_000:
                 self._sentence_cache.popitem(last=False)
         return found
 

@@ -134,22 +134,30 @@ class Embedder:
         """A rough meaning vector in microseconds: the mean of the model's input token embeddings
         (no transformer pass). Only for ranking sentences where a full pass would cost too much."""
         table = self._token_table
-        ids = self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        with self._lock:  # the fast tokenizer keeps padding state: never beside an `encode`
+            ids = self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
         vectors = np.stack([table[row].mean(axis=0) if row else np.zeros(table.shape[1]) for row in ids])
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: list[str], max_tokens: int | None = None) -> np.ndarray:
+        """Unit vectors; `max_tokens` reads only the start of long texts (a cheaper pass)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:  # one forward pass at a time; torch already uses every core
-            vectors = self.model.encode(
-                texts,
-                batch_size=self.batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=False,
-                show_progress_bar=False,
-            )
+            configured = self.model.max_seq_length
+            if max_tokens:
+                self.model.max_seq_length = min(max_tokens, configured)
+            try:
+                vectors = self.model.encode(
+                    texts,
+                    batch_size=self.batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=False,
+                    show_progress_bar=False,
+                )
+            finally:
+                self.model.max_seq_length = configured
         # Normalise in float32: a bfloat16 model's own normalisation is off by up to 0.3%.
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
