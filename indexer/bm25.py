@@ -100,19 +100,9 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np
     return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
 
 
-class Scored:
-    """Dense per-document arrays for one query node."""
-
-    __slots__ = ("scores", "matches", "terms")
-
-    def __init__(self, scores: np.ndarray, matches: np.ndarray, terms: int):
-        self.scores = scores  # summed score per global docnum (0 where nothing matched)
-        self.matches = matches  # matching term leaves per docnum
-        self.terms = terms  # term leaves in this subtree that the index holds
-
-
 class QueryScorer:
-    """Scores of one query over every document of one searcher."""
+    """Scores of one query over every document of one searcher, summed into two dense arrays
+    (score and matching term leaves per docnum): memory stays two arrays, whatever the query."""
 
     def __init__(self, searcher, weighting, cache: PostingCache):
         self.searcher = searcher
@@ -121,44 +111,47 @@ class QueryScorer:
         self.size = searcher.doc_count_all()
         self.leaves = searcher.leaf_searchers()
 
-    def evaluate(self, query: wq.Query, inside: wq.Or | None = None) -> Scored:
+    def evaluate(self, query: wq.Query) -> tuple[np.ndarray, np.ndarray]:
+        scores, matches = np.zeros(self.size), np.zeros(self.size, dtype=np.int32)
+        if not isinstance(query, wq.Term) and type(query) is not wq.Or:
+            raise Unsupported(type(query).__name__)
+        self.add(query, scores, matches, 1.0)
+        return scores, matches
+
+    def add(self, query: wq.Query, scores, matches, weight: float, inside: wq.Or | None = None) -> int:
+        """Add `weight` x the node's scores; return how many of its term leaves the index holds."""
         if isinstance(query, wq.Term):
-            return self._term(query)
+            return self._add_term(query, scores, matches, weight)
         if type(query) is wq.Or:
-            return self._or(query)
+            return self._add_or(query, scores, matches, weight)
         if inside is not None and not inside.scale:
-            return self._by_whoosh(query)  # e.g. a name's phrase variant: few documents
+            return self._add_by_whoosh(query, scores, matches, weight)  # e.g. a name's phrase variant
         raise Unsupported(type(query).__name__)
 
-    def _or(self, query: wq.Or) -> Scored:
-        parts = [self.evaluate(sub, inside=query) for sub in query.subqueries]
-        scores = np.zeros(self.size)
-        matches = np.zeros(self.size, dtype=np.int32)
-        terms = 0
-        for part in parts:
-            scores += part.scores
-            matches += part.matches
-            terms += part.terms
+    def _add_or(self, query: wq.Or, scores, matches, weight: float) -> int:
+        weight *= query.boost
         # Whoosh coordinates only a real union (more than one clause, fewer than it preloads)
-        if query.scale and terms and 1 < len(query.subqueries) < wq.Or.TOO_MANY_CLAUSES:
-            scores = _coordinate(scores, matches, terms, query.scale)
-        if query.boost != 1.0:
-            scores *= query.boost
-        return Scored(scores, matches, terms)
+        if not (query.scale and 1 < len(query.subqueries) < wq.Or.TOO_MANY_CLAUSES):
+            return sum(self.add(sub, scores, matches, weight, inside=query) for sub in query.subqueries)
+        own, own_matches = np.zeros(self.size), np.zeros(self.size, dtype=np.int32)
+        terms = sum(self.add(sub, own, own_matches, 1.0, inside=query) for sub in query.subqueries)
+        if terms:
+            own = _coordinate(own, own_matches, terms, query.scale)
+        scores += weight * own
+        matches += own_matches
+        return terms
 
-    def _term(self, query: wq.Term) -> Scored:
-        scores = np.zeros(self.size)
-        matches = np.zeros(self.size, dtype=np.int32)
+    def _add_term(self, query: wq.Term, scores, matches, weight: float) -> int:
         schema = self.searcher.schema
         field = schema[query.fieldname] if query.fieldname in schema else None  # noqa: SIM401
         if field is None:
-            return Scored(scores, matches, 0)
+            return 0
         try:
             btext = field.to_bytes(query.text)
         except ValueError:
-            return Scored(scores, matches, 0)
+            return 0
         if (query.fieldname, btext) not in self.searcher.reader():
-            return Scored(scores, matches, 0)
+            return 0
         if not field.scorable:
             raise Unsupported(f"unscored field {query.fieldname}")
         idf = self.weighting.idf(self.searcher, query.fieldname, btext)
@@ -176,21 +169,19 @@ class QueryScorer:
             if deleted:
                 keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
                 ids, term_scores = ids[keep], term_scores[keep]
-            scores[ids + offset] += term_scores * query.boost
+            scores[ids + offset] += term_scores * (query.boost * weight)  # ids are unique per term
             matches[ids + offset] += 1
-        return Scored(scores, matches, 1)
+        return 1
 
-    def _by_whoosh(self, query: wq.Query) -> Scored:
+    def _add_by_whoosh(self, query: wq.Query, scores, matches, weight: float) -> int:
         """A node Whoosh scores itself, document by document (its matchers skip deletions)."""
-        scores = np.zeros(self.size)
-        matches = np.zeros(self.size, dtype=np.int32)
         for leaf, offset in self.leaves:
             matcher = query.matcher(leaf, leaf.context(weighting=self.weighting))
             while matcher.is_active():
-                scores[matcher.id() + offset] += matcher.score()
+                scores[matcher.id() + offset] += matcher.score() * weight
                 matches[matcher.id() + offset] += 1
                 matcher.next()
-        return Scored(scores, matches, 1)
+        return 1
 
     def _b(self, fieldname: str) -> float:
         return self.weighting._field_B.get(fieldname, self.weighting.B)
@@ -211,11 +202,11 @@ def score_query(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """(docnums, scores) of every document matching `query`, or None when Whoosh must do it."""
     try:
-        scored = QueryScorer(searcher, weighting, cache).evaluate(query)
+        scores, matches = QueryScorer(searcher, weighting, cache).evaluate(query)
     except Unsupported:
         return None
-    docnums = np.flatnonzero(scored.matches)
-    return docnums, scored.scores[docnums]
+    docnums = np.flatnonzero(matches)
+    return docnums, scores[docnums]
 
 
 def query_key(query: wq.Query) -> tuple:
