@@ -429,36 +429,30 @@ class Catalog:
             [(int(i), np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(ids, vectors, strict=True)],
         )
 
-    def passages(self, chunk_ids: Sequence[int], filters: Filters | None = None) -> dict[int, dict]:
-        """Chunks with their documents' metadata, for the ids that still exist (and pass filters)."""
-        where, params = (filters or Filters()).sql()
-        found: dict[int, dict] = {}
-        for batch in _batches(list(chunk_ids), 500):
-            marks = ",".join("?" * len(batch))
-            rows = self.db.execute(
-                f'SELECT c.id AS chunk_id, c.ordinal, c.start, c."end", c.page, c.paragraph, c.text '
-                f"AS chunk_text, {', '.join('d.' + c for c in _META_COLUMNS)} FROM chunks c "
-                f"JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks}) AND {where}",
-                [*batch, *params],
-            ).fetchall()
-            for row in rows:
-                found[row["chunk_id"]] = dict(row)
-        return found
+    def passages(self, chunk_ids: Sequence[int]) -> dict[int, dict]:
+        """Chunks with their documents' metadata, for the ids that still exist."""
+        columns = (
+            'c.id AS chunk_id, c.ordinal, c.start, c."end", c.page, c.paragraph, c.text AS chunk_text, '
+            + ", ".join("d." + c for c in _META_COLUMNS)
+        )
+        return {row["chunk_id"]: dict(row) for row in self._chunk_rows(columns, chunk_ids, Filters())}
 
     def chunk_documents(self, chunk_ids: Sequence[int], filters: Filters | None = None) -> dict[int, str]:
         """Document id of each chunk that still exists (and passes filters): all ranking needs."""
-        where, params = (filters or Filters()).sql()
-        found: dict[int, str] = {}
+        return {row[0]: row[1] for row in self._chunk_rows("c.id, c.doc_id", chunk_ids, filters or Filters())}
+
+    def _chunk_rows(self, columns: str, chunk_ids: Sequence[int], filters: Filters) -> list[sqlite3.Row]:
+        """`columns` of the given chunks joined with their documents, in batches of bound ids."""
+        where, params = filters.sql()
+        rows: list[sqlite3.Row] = []
         for batch in _batches(list(chunk_ids), 500):
             marks = ",".join("?" * len(batch))
-            found.update(
-                self.db.execute(
-                    f"SELECT c.id, c.doc_id FROM chunks c JOIN documents d ON d.id = c.doc_id "
-                    f"WHERE c.id IN ({marks}) AND {where}",
-                    [*batch, *params],
-                ).fetchall()
-            )
-        return found
+            rows += self.db.execute(
+                f"SELECT {columns} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                f"WHERE c.id IN ({marks}) AND {where}",
+                [*batch, *params],
+            ).fetchall()
+        return rows
 
     def allowed_chunk_ids(self, filters: Filters) -> np.ndarray:
         where, params = filters.sql()

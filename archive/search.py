@@ -29,7 +29,7 @@ from indexer.query import ParsedQuery, QueryParser
 from indexer.variants import VariantFinder
 
 MODES = ("keyword", "semantic", "hybrid")
-# A sentence's first 64 tokens say enough to pick the one to highlight, at a fraction of the cost.
+# A sentence's first 48 tokens say enough to pick the one to highlight, at a fraction of the cost.
 SENTENCE_TOKENS = 48
 SENTENCE_CANDIDATES = 4  # sentences per passage that the model compares, after the rough measure
 MAX_QUERY_LENGTH = 1000

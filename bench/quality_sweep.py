@@ -141,8 +141,8 @@ def sample_collection(root: Path, tuning: Tuning, log):
     for _, query, expected in cases:
         request = SearchRequest(query=query, mode="hybrid", k=10)
         found = service.retrieve(request, service.parser.parse(query), request.filters)
-        rows = archive.catalog.passages(list(found.keyword.keys() | found.semantic.keys()))
-        hits.append((found, {chunk: row["id"] for chunk, row in rows.items()}, expected))
+        chunk_doc = archive.catalog.chunk_documents(list(found.keyword.keys() | found.semantic.keys()))
+        hits.append((found, chunk_doc, expected))
     log(f"sample collection: {len(cases)} queries")
 
     def success(candidate: Tuning) -> float:

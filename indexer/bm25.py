@@ -7,8 +7,10 @@ numpy arrays (segments never change, so the cache stays valid until a merge drop
 scores every matching chunk with array arithmetic: the same BM25F formula, idf, field lengths,
 boosts and coordination bonus as Whoosh's `BM25F` and `Or(scale=...)`.
 
-It handles `Term` and `Or` nodes. Any other node (phrases, wildcards, fuzzy terms, AND, NOT)
-returns None from `score_query`, and the caller lets Whoosh evaluate the query as usual.
+It handles `Term` and `Or` nodes; inside an uncoordinated `Or`, another node (a name's phrase
+variant) is scored by Whoosh document by document and added in. A query of any other shape
+(AND, NOT, phrases or wildcards at the top) returns None from `score_query`, and the caller lets
+Whoosh evaluate it as usual.
 
 It reads three private parts of Whoosh 2.7 (pinned): a segment reader's `_terms` and
 `_perdoc`, and the raw block data of its posting matcher. `tests/indexer/test_bm25.py` checks
