@@ -9,6 +9,7 @@ deletes at random. (The CLI rather than `schemathesis.pytest`: that plugin sets
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,11 @@ from tests.web.conftest import start_server, stop_server, write_small_collection
 pytestmark = pytest.mark.slow
 SCHEMATHESIS = Path(sys.executable).with_name("st")
 MAX_EXAMPLES = 30
+# A fixed seed, so that a CI run repeats the same cases: with a fresh seed about one run in eight
+# met a schemathesis false positive on multipart forms (a null mutation of an optional text field
+# reaches the server as text or not at all, a valid request, and is then "wrongly accepted").
+# ARCHIVE_FUZZ_SEED=random explores new cases.
+SEED = os.environ.get("ARCHIVE_FUZZ_SEED", "20261126")
 
 # Random bytes are rarely a readable document: for an upload, 422 ("nothing could be read") is
 # the documented answer to a well-formed request, so it counts as accepting valid data.
@@ -61,6 +67,7 @@ def test_api_conforms_to_its_openapi_document(fuzz_server, tmp_path):
         "--header",
         f"Authorization: Bearer {fuzz_server.api_key}",
         "--no-color",
+        *([] if SEED == "random" else ["--seed", SEED]),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     report = result.stdout + result.stderr
