@@ -20,6 +20,7 @@ import numpy as np
 from archive.domain import Chunk, Document, document_id
 from archive.errors import ArchiveError, NotFound
 from archive.schema import MIGRATIONS
+from indexer.sentences import SentenceVectors
 
 CATALOG_FILE = "catalog.sqlite3"
 
@@ -214,9 +215,11 @@ class Catalog:
         document: Document,
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
+        sentences: Sequence[SentenceVectors],
         file_path: str | None,
     ) -> list[int]:
-        """Insert or replace a document with its chunks and their embeddings; queue the index sync."""
+        """Insert or replace a document with its chunks, their embeddings and their sentences'
+        embeddings; queue the index sync."""
         old_chunks = self._chunk_ids(db, [document.id])
         db.execute("DELETE FROM chunks WHERE doc_id = ?", (document.id,))
         parent_id = _parent_id(document)
@@ -253,17 +256,15 @@ class Catalog:
             ),
         )
         new_ids = []
-        for chunk, vector in zip(chunks, vectors, strict=True):
+        for chunk in chunks:
             cursor = db.execute(
                 'INSERT INTO chunks (doc_id, ordinal, start, "end", page, paragraph, text) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (document.id, chunk.ordinal, chunk.start, chunk.end, chunk.page, chunk.paragraph, chunk.text),
             )
             new_ids.append(cursor.lastrowid)
-            db.execute(
-                "INSERT INTO embeddings (chunk_id, vector) VALUES (?, ?)",
-                (cursor.lastrowid, np.asarray(vector, dtype=np.float32).tobytes()),
-            )
+        self.put_vectors(db, new_ids, vectors)
+        self.put_sentence_vectors(db, new_ids, sentences)
         self.queue_index_sync(db, old_chunks + new_ids)
         return new_ids
 
@@ -423,11 +424,37 @@ class Catalog:
             "WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id) ORDER BY c.id"
         ).fetchall()
 
+    def chunks_without_sentence_vectors(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT c.id, c.text, d.title FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM sentence_vectors s WHERE s.chunk_id = c.id) ORDER BY c.id"
+        ).fetchall()
+
     def put_vectors(self, db: sqlite3.Connection, ids: Sequence[int], vectors: np.ndarray) -> None:
         db.executemany(
             "INSERT OR REPLACE INTO embeddings (chunk_id, vector) VALUES (?, ?)",
             [(int(i), np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(ids, vectors, strict=True)],
         )
+
+    def put_sentence_vectors(
+        self, db: sqlite3.Connection, ids: Sequence[int], sentences: Sequence[SentenceVectors]
+    ) -> None:
+        db.executemany(
+            "INSERT OR REPLACE INTO sentence_vectors (chunk_id, spans, vectors, title) VALUES (?, ?, ?, ?)",
+            [(int(i), *block.to_blobs()) for i, block in zip(ids, sentences, strict=True)],
+        )
+
+    def sentence_vectors(self, chunk_ids: Iterable[int], dimension: int) -> dict[int, SentenceVectors]:
+        """Stored sentence vectors of the chunks that have them."""
+        found = {}
+        for batch in _batches(list(chunk_ids), 500):
+            marks = ",".join("?" * len(batch))
+            for row in self.db.execute(
+                f"SELECT chunk_id, spans, vectors, title FROM sentence_vectors WHERE chunk_id IN ({marks})",
+                batch,
+            ):
+                found[row[0]] = SentenceVectors.from_blobs(row[1], row[2], row[3], dimension)
+        return found
 
     def passages(self, chunk_ids: Sequence[int]) -> dict[int, dict]:
         """Chunks with their documents' metadata, for the ids that still exist."""

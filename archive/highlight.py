@@ -1,17 +1,14 @@
 """Why a passage is shown: character spans to highlight inside its text.
 
 Keyword matches highlight the words whose index terms the query matched (so stems and name
-variants light up too). A passage found only by meaning highlights its sentence(s) closest to
-the question.
+variants light up too). A passage found only by meaning highlights its sentence closest to the
+question (`SearchService._explain_semantic`, from the stored sentence vectors).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
-
-from archive.chunking import sentence_spans
 from indexer.analysis import analyze
 
 
@@ -37,14 +34,3 @@ def merge(spans) -> list[list[int]]:
         else:
             merged.append([start, end])
     return merged
-
-
-def closest_sentences(text: str, query_vector: np.ndarray, embed, max_sentences: int = 1) -> list[list[int]]:
-    """The sentence(s) of `text` most similar to the query (embedding each sentence)."""
-    sentences = sentence_spans(text)
-    if len(sentences) <= 1:
-        return [[sentences[0][0], sentences[0][1]]] if sentences else []
-    vectors = embed([text[start:end] for start, end in sentences])
-    similarity = vectors @ query_vector.reshape(-1)
-    best = sorted(np.argsort(-similarity)[:max_sentences].tolist())
-    return [[sentences[i][0], sentences[i][1]] for i in best]

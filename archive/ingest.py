@@ -2,7 +2,7 @@
 
 Three stages overlap, joined by bounded queues (so memory stays bounded):
   reader thread  discover, skip unchanged (size+mtime, then sha256), read, chunk;
-  this thread    embed chunks in batches (torch uses every core);
+  this thread    embed chunks and their sentences in batches (torch uses every core);
   writer thread  one catalog transaction per batch, then the indexes catch up (`Archive.sync`)
                  every few seconds and at the end.
 The pipeline is the archive's only writer of documents; the write order that makes a kill -9
@@ -18,13 +18,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from archive.chunking import chunk_text
 from archive.domain import Chunk, Document, file_identity
 from archive.errors import ReadError
 from archive.faults import crash_point
 from archive.files import Unreachable, discover, printable_path, sha256_file
 from archive.readers import RecordError, Source, read_source, registry
-from archive.store import Archive, embedding_input
+from archive.store import Archive, embed_sentences, embedding_input
+from indexer.sentences import SentenceVectors
 
 IN_FLIGHT_CHARACTERS = 64 * 2**20  # text read but not yet written: bounds memory with big files
 EMBED_BATCH_CHUNKS = 256  # chunks per embedding call (sorted by length inside)
@@ -40,6 +43,14 @@ class Prepared:
     document: Document
     chunks: list[Chunk]
     file_path: str
+
+
+@dataclass
+class Embedded:
+    """A batch's chunk vectors and each chunk's sentence vectors, in the batch's chunk order."""
+
+    vectors: np.ndarray
+    sentences: list[SentenceVectors]
 
 
 @dataclass
@@ -201,7 +212,7 @@ class Ingestor:
                 item = prepared.get(timeout=0.5)
             except queue.Empty:
                 if batch and pending_chunks == 0:
-                    _put(out, (batch, []), self._stop)  # only file markers: pass them on
+                    _put(out, (batch, None), self._stop)  # only file markers: pass them on
                     batch = []
                 continue
             if item is _DONE:
@@ -215,21 +226,23 @@ class Ingestor:
         if batch and not self._stop.is_set():
             _put(out, self._embed(batch, report), self._stop)
 
-    def _embed(self, batch: list, report: IngestReport) -> tuple[list, list]:
-        texts = [
-            embedding_input(item.document.title, chunk.text)
+    def _embed(self, batch: list, report: IngestReport) -> tuple[list, Embedded | None]:
+        chunks = [
+            (item.document.title, chunk.text)
             for item in batch
             if isinstance(item, Prepared)
             for chunk in item.chunks
         ]
-        if not texts:
-            return batch, []
+        if not chunks:
+            return batch, None
         started = time.monotonic()
-        vectors = self.archive.embedder.embed(texts)
+        embedder = self.archive.embedder
+        vectors = embedder.embed([embedding_input(title, text) for title, text in chunks])
+        sentences = embed_sentences(embedder, chunks)
         crash_point("embedded")
         report.embed_seconds += time.monotonic() - started
-        report.embedded += len(texts)
-        return batch, vectors
+        report.embedded += len(chunks)
+        return batch, Embedded(vectors, sentences)
 
     def _write_all(self, incoming: queue.Queue, report: IngestReport) -> None:
         last_sync = time.monotonic()
@@ -354,7 +367,7 @@ class Ingestor:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def _write_batch(self, items: list, vectors, report: IngestReport) -> None:
+    def _write_batch(self, items: list, embedded: Embedded | None, report: IngestReport) -> None:
         offset = 0
         files_done = 0
         chunks_written = 0
@@ -363,7 +376,12 @@ class Ingestor:
                 if isinstance(item, Prepared):
                     count = len(item.chunks)
                     self.catalog.put_document(
-                        db, item.document, item.chunks, vectors[offset : offset + count], item.file_path
+                        db,
+                        item.document,
+                        item.chunks,
+                        embedded.vectors[offset : offset + count],
+                        embedded.sentences[offset : offset + count],
+                        item.file_path,
                     )
                     offset += count
                     chunks_written += count

@@ -19,12 +19,12 @@ Scores = dict[int, float]
 @dataclass(frozen=True)
 class Tuning:
     fusion: str = "convex"  # convex | rrf
-    alpha: float = 0.35  # convex: weight of the semantic side
+    alpha: float = 0.7  # convex: weight of the semantic side
     # minmax | zscore | bound (keyword / its query's score bound, cosine as is) | coverage (minmax,
     # the keyword side scaled by its best score / the query's score bound)
-    normalization: str = "coverage"
+    normalization: str = "bound"
     rrf_k: int = 60
-    fusion_level: str = "document"  # document: fuse per-document scores | chunk: fuse chunk scores
+    fusion_level: str = "chunk"  # document: fuse per-document scores | chunk: fuse chunk scores
     aggregation: str = "max"  # max | top2 (best chunk plus `second_weight` x the second best)
     second_weight: float = 0.0
     candidates: int = 200  # chunks taken from each retriever
@@ -33,7 +33,7 @@ class Tuning:
     name_variants: bool = True  # widen capitalised (or unknown) terms to their spelling variants
     bm25_b: float = 0.5
     bm25_k1: float = 0.9
-    sentence_budget: int = 16  # sentences embedded per query to explain semantic-only passages
+    sentence_weight: float = 0.5  # semantic side: share of the chunk's best sentence in its score
 
 
 @dataclass

@@ -89,4 +89,13 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: one vector per sentence of each chunk (scoring by the best sentence, semantic highlights)
+    """
+    CREATE TABLE sentence_vectors (
+        chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+        spans    BLOB NOT NULL,
+        vectors  BLOB NOT NULL,
+        title    BLOB
+    );
+    """,
 ]

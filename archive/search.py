@@ -23,15 +23,13 @@ from archive.chunking import sentence_spans
 from archive.citations import cite_passage
 from archive.errors import UsageError
 from archive.highlight import term_spans
-from archive.ranking import RankedDocument, Tuning, rank
+from archive.ranking import RankedDocument, Scores, Tuning, rank
 from archive.store import Archive
 from indexer.query import ParsedQuery, QueryParser
+from indexer.sentences import BestSentence, best_sentences
 from indexer.variants import VariantFinder
 
 MODES = ("keyword", "semantic", "hybrid")
-# A sentence's first 48 tokens say enough to pick the one to highlight, at a fraction of the cost.
-SENTENCE_TOKENS = 48
-SENTENCE_CANDIDATES = 4  # sentences per passage that the model compares, after the rough measure
 MAX_QUERY_LENGTH = 1000
 MAX_K = 100
 MAX_OFFSET = 1000
@@ -73,10 +71,25 @@ class SearchRequest:
 class Hits:
     """Chunk scores from each retriever, for one query."""
 
-    keyword: dict[int, float]
-    semantic: dict[int, float]
+    keyword: Scores
+    semantic: Scores  # cosine of the chunk's vector
     query_vector: np.ndarray | None
     keyword_bound: float = 0.0
+    sentences: dict[int, BestSentence] = field(default_factory=dict)  # each chunk's closest sentence
+
+    def semantic_scores(self, tuning: Tuning) -> Scores:
+        """The semantic side's chunk scores: the chunk's cosine mixed with its best sentence's."""
+        weight = tuning.sentence_weight
+        if not weight or not self.sentences:
+            return self.semantic
+        best = self.sentences
+        return {
+            chunk: (1 - weight) * score + weight * best[chunk].score if chunk in best else score
+            for chunk, score in self.semantic.items()
+        }
+
+    def ranked(self, chunk_doc: dict[int, str], mode: str, tuning: Tuning) -> list[RankedDocument]:
+        return rank(self.keyword, self.semantic_scores(tuning), chunk_doc, mode, tuning, self.keyword_bound)
 
 
 class SearchService:
@@ -85,7 +98,6 @@ class SearchService:
         self.tuning = tuning or Tuning()
         self.weighting = BM25F(B=self.tuning.bm25_b, K1=self.tuning.bm25_k1)
         self._parser: QueryParser | None = None
-        self._sentence_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.variants = VariantFinder()
         self._cache_lock = threading.Lock()
@@ -117,14 +129,18 @@ class SearchService:
         hits = self.retrieve(request, parsed, filters)
         candidates = list(hits.keyword.keys() | hits.semantic.keys())
         chunk_doc = self.archive.catalog.chunk_documents(candidates, filters)
-        ranked = rank(hits.keyword, hits.semantic, chunk_doc, request.mode, self.tuning, hits.keyword_bound)
+        semantic = hits.semantic_scores(self.tuning)
+        ranked = rank(hits.keyword, semantic, chunk_doc, request.mode, self.tuning, hits.keyword_bound)
         page = ranked[request.offset : request.offset + request.k]
         # Texts and metadata only for what is shown; a document deleted meanwhile drops out.
         rows = self.archive.catalog.passages([c for doc in page for c, _ in doc.chunks[: request.passages]])
         terms = self._highlight_terms(parsed) if request.highlight else set()
-        results = [self._result(doc, rows, hits, terms, request) for doc in page if doc.chunks[0][0] in rows]
+        scores = (hits.keyword, semantic)
+        results = [
+            self._result(doc, rows, scores, terms, request) for doc in page if doc.chunks[0][0] in rows
+        ]
         if request.highlight:
-            self._explain_semantic(results, hits.query_vector, parsed.text or request.query)
+            self._explain_semantic(results, hits, parsed.text or request.query)
         return _response(request, started, results, len(ranked), notices)
 
     # -- retrieval -----------------------------------------------------------------------------
@@ -153,7 +169,11 @@ class SearchService:
                 if parsed.keyword is not None:
                     only_semantic = [chunk for chunk in semantic if chunk not in keyword]
                     keyword.update(self.archive.keyword.scores_for(query, only_semantic, self.weighting))
-        return Hits(keyword, semantic, query_vector, bound)
+        sentences = {}
+        if semantic:
+            stored = self.archive.catalog.sentence_vectors(semantic, self.archive.manifest.model["dimension"])
+            sentences = best_sentences(query_vector, stored)
+        return Hits(keyword, semantic, query_vector, bound, sentences)
 
     def keyword_query(self, parsed: ParsedQuery) -> wq.Query:
         """The parsed query, names widened to the spelling variants the index holds."""
@@ -189,7 +209,7 @@ class SearchService:
             if fieldname in ("title", "text")
         }
 
-    def _result(self, doc: RankedDocument, rows: dict, hits: Hits, terms: set[str], request) -> dict:
+    def _result(self, doc: RankedDocument, rows: dict, scores: tuple, terms: set[str], request) -> dict:
         meta = rows[doc.chunks[0][0]]
         document = _public_document(meta)
         passages = []
@@ -206,8 +226,8 @@ class SearchService:
                 "paragraph": row["paragraph"],
                 "highlights": term_spans(row["chunk_text"], terms) if request.highlight else [],
                 "scores": {
-                    "keyword": _round(hits.keyword.get(chunk_id)),
-                    "semantic": _round(hits.semantic.get(chunk_id)),
+                    "keyword": _round(scores[0].get(chunk_id)),
+                    "semantic": _round(scores[1].get(chunk_id)),
                     "hybrid": _round(score) if request.mode == "hybrid" else None,
                 },
             }
@@ -218,59 +238,33 @@ class SearchService:
     def _cite(self, document: dict, passage: dict) -> None:
         passage["citation"] = cite_passage(document, passage, self.archive.settings.base_url)
 
-    def _explain_semantic(self, results: list[dict], query_vector: np.ndarray | None, query: str) -> None:
-        """Passages with no matched word highlight the sentence closest in meaning to the query.
+    def _explain_semantic(self, results: list[dict], hits: Hits, query: str) -> None:
+        """Passages with no matched word highlight their sentence closest in meaning to the query.
 
-        A rough, instant measure (mean token embeddings) narrows each passage to its few likeliest
-        sentences; the model then picks among them, best results first, up to `sentence_budget`
-        sentence embeddings per query (cached). Past the budget the rough measure picks alone.
+        The sentence comes from the sentence vectors stored at ingest (the same comparison that
+        scored the passage). A chunk without them (an archive made by an older version, not yet
+        repaired) falls back to a rough measure: mean token embeddings, no model pass.
         """
-        if query_vector is None:
+        if hits.query_vector is None:
             return
-        pending = [
-            (result["document"], passage, spans)
-            for result in results
-            for passage in result["passages"]
-            if not passage["highlights"] and (spans := sentence_spans(passage["text"]))
-        ]
-        if not pending:
-            return
-        rough_query = self.archive.embedder.static_embed([query])[0]
-        budget, plans, todo = self.tuning.sentence_budget, [], {}
-        for document, passage, spans in pending:
-            keys = [(passage["id"], start, end) for start, end in spans]
-            candidates = list(range(len(spans)))
-            room = min(SENTENCE_CANDIDATES, max(budget, 1))
-            if len(candidates) > room:
-                rough = self.archive.embedder.static_embed([passage["text"][a:b] for a, b in spans])
-                candidates = sorted(np.argsort(-(rough @ rough_query), kind="stable")[:room].tolist())
-            new = [keys[i] for i in candidates if keys[i] not in self._sentence_cache and keys[i] not in todo]
-            if len(candidates) > 1 and len(new) <= budget:
-                budget -= len(new)
-                todo.update({key: passage["text"][key[1] : key[2]] for key in new})
-            plans.append((document, passage, [keys[i] for i in candidates]))
-        exact = self._sentence_vectors(todo, [key for _, _, keys in plans for key in keys])
-        for document, passage, keys in plans:
-            if all(key in exact for key in keys) and len(keys) > 1:
-                best = keys[int(np.argmax(np.stack([exact[key] for key in keys]) @ query_vector))]
-            else:
-                best = keys[0]  # the rough measure's choice (or the only sentence)
-            passage["highlights"] = [[best[1], best[2]]]
-            self._cite(document, passage)
-
-    def _sentence_vectors(self, todo: dict[tuple, str], wanted: list[tuple]) -> dict[tuple, np.ndarray]:
-        """Model embeddings of the `wanted` sentences, keyed (passage id, start, end), that are cached
-        or in `todo` (embedded now, in one batch)."""
-        vectors = self.archive.embedder.embed(list(todo.values()), max_tokens=SENTENCE_TOKENS) if todo else []
-        with self._cache_lock:
-            for key, vector in zip(todo, vectors, strict=True):
-                self._sentence_cache[key] = vector
-            found = {key: self._sentence_cache[key] for key in wanted if key in self._sentence_cache}
-            for key in found:
-                self._sentence_cache.move_to_end(key)
-            while len(self._sentence_cache) > 20_000:
-                self._sentence_cache.popitem(last=False)
-        return found
+        rough_query = None
+        for result in results:
+            for passage in result["passages"]:
+                if passage["highlights"]:
+                    continue
+                best = hits.sentences.get(passage["id"])
+                if best is not None:
+                    passage["highlights"] = [[best.start, best.end]]
+                else:
+                    spans = sentence_spans(passage["text"])
+                    if not spans:
+                        continue
+                    if rough_query is None:
+                        rough_query = self.archive.embedder.static_embed([query])[0]
+                    rough = self.archive.embedder.static_embed([passage["text"][a:b] for a, b in spans])
+                    start, end = spans[int(np.argmax(rough @ rough_query))]
+                    passage["highlights"] = [[start, end]]
+                self._cite(result["document"], passage)
 
 
 def _with_dates(filters: Filters, parsed: ParsedQuery) -> Filters:

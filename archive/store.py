@@ -2,16 +2,17 @@
 
 Layout of the data folder:
 
-    catalog.sqlite3         documents, chunks, embeddings, index outbox, files, runs (the truth)
+    catalog.sqlite3         documents, chunks, embeddings (chunks' and sentences'), index outbox,
+                            files, runs (the truth)
     manifest.json           model, settings and generation of the indexes (written last)
     indexes/gen-NNNN/       keyword/ (Whoosh), vectors.faiss, *.state.json (applied outbox seq)
     write.lock              held by the one process allowed to write
 
 Write order (why a kill -9 at any moment leaves an archive that opens and repairs itself):
 
-1. A change to documents is one SQLite transaction: documents, chunks, their embeddings and
-   the ids of every added or removed chunk in `index_queue`. Before the commit nothing has
-   changed; after it the change is durable, whatever happens next.
+1. A change to documents is one SQLite transaction: documents, chunks, their embeddings, their
+   sentences' embeddings and the ids of every added or removed chunk in `index_queue`. Before
+   the commit nothing has changed; after it the change is durable, whatever happens next.
 2. Each index then applies the queued ids (upsert what the catalog holds, delete the rest),
    commits (Whoosh writes its TOC by rename; FAISS is saved to a temporary file and renamed),
    and only then records the highest applied seq in its state file. A kill between the two
@@ -37,20 +38,41 @@ from pathlib import Path
 import numpy as np
 
 from archive.catalog import Catalog
+from archive.chunking import sentence_spans
 from archive.config import Settings
 from archive.errors import ArchiveError, IndexMismatch
 from archive.locking import WriteLock
 from indexer.embedder import Embedder, shared_embedder
 from indexer.keyword import KeywordIndex
 from indexer.manifest import MANIFEST_FILE, Manifest, generation_folder
+from indexer.sentences import SentenceVectors
 from indexer.vector import VectorIndex
 
 Progress = Callable[[int], None]
+# A sentence longer than this many tokens is embedded by its start (a few in a thousand are).
+SENTENCE_MAX_TOKENS = 128
 
 
 def embedding_input(title: str, text: str) -> str:
     """What the embedder sees for a chunk: its document's title gives the passage context."""
     return f"{title}\n{text}" if title else text
+
+
+def embed_sentences(embedder: Embedder, chunks: list[tuple[str, str]]) -> list[SentenceVectors]:
+    """Each (title, chunk text)'s sentences with their embeddings, and its title's embedding;
+    everything in one call (a title shared by several chunks is embedded once)."""
+    spans = [sentence_spans(text) for _, text in chunks]
+    titles = list(dict.fromkeys(title for title, _ in chunks if title.strip()))
+    flat = [text[start:end] for (_, text), found in zip(chunks, spans, strict=True) for start, end in found]
+    vectors = embedder.embed(flat + titles, max_tokens=SENTENCE_MAX_TOKENS)
+    title_vector = dict(zip(titles, vectors[len(flat) :], strict=True))
+    blocks, offset = [], 0
+    for (title, _), found in zip(chunks, spans, strict=True):
+        blocks.append(
+            SentenceVectors.of(found, vectors[offset : offset + len(found)], title_vector.get(title))
+        )
+        offset += len(found)
+    return blocks
 
 
 class Archive:
@@ -216,15 +238,21 @@ class Archive:
         return ids, vectors
 
     def embed_missing(self, progress: Progress | None = None) -> int:
+        """Embed the chunks (and the chunks' sentences) the catalog holds no vectors for: after a
+        repair, a model change, or in an archive made before sentence vectors existed."""
         rows = self.catalog.chunks_without_embedding()
-        for start in range(0, len(rows), 256):
-            batch = rows[start : start + 256]
+        for batch in _batches(rows, 256):
             vectors = self.embedder.embed([embedding_input(r["title"], r["text"]) for r in batch])
             with self.catalog.transaction() as db:
                 self.catalog.put_vectors(db, [r["id"] for r in batch], vectors)
             if progress:
                 progress(len(batch))
-        return len(rows)
+        bare = self.catalog.chunks_without_sentence_vectors()
+        for batch in _batches(bare, 256):
+            sentences = embed_sentences(self.embedder, [(r["title"], r["text"]) for r in batch])
+            with self.catalog.transaction() as db:
+                self.catalog.put_sentence_vectors(db, [r["id"] for r in batch], sentences)
+        return len(rows) + len(bare)
 
     def rebuild(self, progress: Progress | None = None) -> Manifest:
         """Build a new generation of both indexes from the catalog, then switch to it."""
@@ -266,6 +294,7 @@ class Archive:
     def _reembed_all(self, identity: dict, progress: Progress | None) -> None:
         with self.catalog.transaction() as db:
             db.execute("DELETE FROM embeddings")
+            db.execute("DELETE FROM sentence_vectors")
             self.catalog.set_meta(db, "embedding_model", json.dumps(identity))
         self.embed_missing(progress)
 
@@ -277,3 +306,7 @@ def _same_model(stored_json: str, identity: dict) -> bool:
         identity["fingerprint"],
         identity["dimension"],
     )
+
+
+def _batches(rows: list, size: int) -> list[list]:
+    return [rows[start : start + size] for start in range(0, len(rows), size)]

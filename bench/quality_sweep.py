@@ -24,7 +24,7 @@ from pathlib import Path
 from archive.config import Settings
 from archive.evaluation import load_beir, score
 from archive.ingest import Ingestor
-from archive.ranking import Tuning, rank
+from archive.ranking import Tuning
 from archive.search import Hits, SearchRequest, SearchService
 from archive.store import Archive
 from bench import corpus_queries
@@ -34,6 +34,7 @@ KEYWORD_GRID = {"title_boost": [0.5, 1.0, 2.0], "bm25_b": [0.3, 0.5, 0.75, 0.9],
 AGGREGATIONS = [("chunk", 0.0), ("max", 0.0), ("top2", 0.1), ("top2", 0.25)]  # chunk: fuse chunks
 ALPHAS = [round(0.05 * i, 2) for i in range(21)]
 RRF_KS = [10, 30, 60]
+SENTENCE_WEIGHTS = [0.0, 0.25, 0.5, 0.75, 1.0]
 NORMALISATIONS = ("minmax", "zscore", "bound", "coverage")
 # Whoosh's own BM25F defaults and an even title weight: where the sweep starts (and "untuned").
 BASELINE = Tuning(
@@ -60,7 +61,7 @@ def collect(service: SearchService, queries: dict[str, str], mode: str) -> dict[
 def evaluate(hits: dict[str, Hits], chunk_doc, qrels, mode: str, tuning: Tuning) -> dict[str, float]:
     run = {}
     for query_id, found in hits.items():
-        ranked = rank(found.keyword, found.semantic, chunk_doc, mode, tuning, found.keyword_bound)[:100]
+        ranked = found.ranked(chunk_doc, mode, tuning)[:100]
         run[query_id] = {doc.doc_id: float(100 - i) for i, doc in enumerate(ranked)}
     return score({q: qrels[q] for q in hits}, run)[0]
 
@@ -89,6 +90,17 @@ def sweep_keyword(archive, train, chunk_doc, qrels, log) -> tuple[Tuning, list]:
         if (b, k1) != (BASELINE.bm25_b, BASELINE.bm25_k1):
             trial(replace(BASELINE, title_boost=boost, bm25_b=b, bm25_k1=k1))
     return best, rows
+
+
+def sweep_sentences(hits, chunk_doc, qrels, base: Tuning, log) -> tuple[Tuning, list]:
+    """The semantic side on its own: how much of a chunk's score comes from its best sentence."""
+    rows = []
+    for weight in SENTENCE_WEIGHTS:
+        figures = evaluate(hits, chunk_doc, qrels, "semantic", replace(base, sentence_weight=weight))
+        rows.append({"sentence_weight": weight, **figures})
+        log(f"semantic {rows[-1]}")
+    best = max(rows, key=lambda row: row["ndcg@10"])
+    return replace(base, sentence_weight=best["sentence_weight"]), rows
 
 
 def sweep_fusion(hits, chunk_doc, qrels, base: Tuning, dev, log) -> tuple[Tuning, list]:
@@ -134,6 +146,7 @@ def sample_collection(root: Path, tuning: Tuning, log):
     settings = Settings.from_env(root)
     with Archive(settings, write=True) as archive:
         Ingestor(archive).run([str(corpus_queries.CORPUS)])
+        archive.embed_missing()  # an archive made by an older version: its sentence vectors
     archive = Archive(settings)
     service = SearchService(archive, tuning)
     cases = corpus_queries.cases()
@@ -148,7 +161,7 @@ def sample_collection(root: Path, tuning: Tuning, log):
     def success(candidate: Tuning) -> float:
         first = 0
         for found, chunk_doc, expected in hits:
-            ranked = rank(found.keyword, found.semantic, chunk_doc, "hybrid", candidate, found.keyword_bound)
+            ranked = found.ranked(chunk_doc, "hybrid", candidate)
             first += bool(ranked) and ranked[0].doc_id == expected
         return round(first / len(hits), 4)
 
@@ -175,6 +188,7 @@ def main() -> None:
     train, test = load_beir(args.beir, "train"), load_beir(args.beir, "test")
     with Archive(settings, write=True) as archive:
         Ingestor(archive).run([str(train.corpus)])
+        archive.embed_missing()  # an archive made by an older version: its sentence vectors
     with Archive(settings) as archive:
         chunk_doc = {
             row[0]: row[1]
@@ -192,18 +206,26 @@ def main() -> None:
             keyword_best, keyword_rows = sweep_keyword(archive, train.queries, chunk_doc, train.qrels, log)
         service = SearchService(archive, keyword_best)
         train_hits = collect(service, train.queries, "hybrid")
-        dev = sample_collection(Path(args.data).parent / "sample", keyword_best, log)
-        fused_best, fusion_rows = sweep_fusion(train_hits, chunk_doc, train.qrels, keyword_best, dev, log)
+        semantic_best, sentence_rows = sweep_sentences(train_hits, chunk_doc, train.qrels, keyword_best, log)
+        dev = sample_collection(Path(args.data).parent / "sample", semantic_best, log)
+        fused_best, fusion_rows = sweep_fusion(train_hits, chunk_doc, train.qrels, semantic_best, dev, log)
         test_hits = collect(service, test.queries, "hybrid")
         test_keyword = collect(service, test.queries, "keyword")
         test_semantic = collect(service, test.queries, "semantic")
         baseline = BASELINE
+        passage_only = replace(fused_best, sentence_weight=0.0)
         final = {
             "keyword": evaluate(test_keyword, chunk_doc, test.qrels, "keyword", fused_best),
             "semantic": evaluate(test_semantic, chunk_doc, test.qrels, "semantic", fused_best),
             "hybrid": evaluate(test_hits, chunk_doc, test.qrels, "hybrid", fused_best),
             "hybrid (rrf, k=60)": evaluate(
                 test_hits, chunk_doc, test.qrels, "hybrid", replace(fused_best, fusion="rrf", rrf_k=60)
+            ),
+            "semantic (passage vector only)": evaluate(
+                test_semantic, chunk_doc, test.qrels, "semantic", passage_only
+            ),
+            "hybrid (passage vector only)": evaluate(
+                test_hits, chunk_doc, test.qrels, "hybrid", passage_only
             ),
             "keyword (untuned BM25F)": evaluate(
                 collect(SearchService(archive, baseline), test.queries, "keyword"),
@@ -227,6 +249,7 @@ def main() -> None:
         "chunking": settings.chunking.as_dict(),
         "chosen": asdict(fused_best),
         "keyword_sweep": keyword_rows,
+        "sentence_sweep": sentence_rows,
         "fusion_sweep": fusion_rows,
         "train": train_final,
         "test": final,

@@ -9,19 +9,21 @@ by the next run when their inputs are unchanged (the timings are always taken ag
 
 1. Ingest: N Reuters-21578 articles (JSON Lines made by `bench.reuters`) go through the real
    pipeline in this process (`Ingestor(Archive(settings, write=True)).run([jsonl])`), timed as a
-   whole. Then exactly the chunk inputs the archive stored (`embedding_input(title, chunk text)`
-   for every chunk row, in chunk-id order) are embedded again with the same embedder in batches of
-   the pipeline's size, timed. Ratio = (chunks / ingest seconds) / (chunks / raw seconds).
+   whole. Then exactly the inputs the archive embedded (`embedding_input(title, chunk text)` for
+   every chunk row, in chunk-id order, and each chunk's sentences, `embed_sentences`) are embedded
+   again with the same embedder in batches of the pipeline's size, timed.
+   Ratio = (chunks / ingest seconds) / (chunks / raw seconds).
 2. Precision: fp32 and bf16 copies of the model embed the same chunks (ABBA order, so a change in
    the machine's load during the measurement hits both), and dense retrieval on SciFact test
    (title + " " + text of every document, exact FAISS inner product) is scored with each.
 3. Latency: archives of about `sizes` chunks are built from the ingested archive's catalog rows,
-   repeating the collection with a copy marker and REUSING the stored embeddings (what copy c of a
-   document embeds to is what the original embeds to, since the embedded title and text are the
-   same), through `Catalog.put_document` and `Archive.rebuild`. For each size and mode a fresh
-   `archive serve` subprocess on a free loopback port is warmed up, then the same fixed query set
-   runs over HTTP sequentially; the client measures each request. A fresh server per mode keeps
-   one mode's query-embedding cache from serving another mode's queries.
+   repeating the collection with a copy marker and REUSING the stored embeddings, sentence vectors
+   included (what copy c of a document embeds to is what the original embeds to, since the
+   embedded title and text are the same), through `Catalog.put_document` and `Archive.rebuild`.
+   For each size and mode a fresh `archive serve` subprocess on a free loopback port is warmed
+   up, then the same fixed query set runs over HTTP sequentially; the client measures each
+   request. A fresh server per mode keeps one mode's query-embedding cache from serving another
+   mode's queries.
 4. HNSW: recall@10 of `VectorIndex` (kind hnsw) against an exact flat index over the same vectors,
    and search latency of both, at the largest size; efSearch swept.
 """
@@ -56,7 +58,7 @@ RESULTS_FILE = ROOT / "bench" / "results.json"
 SPEED_DOC = ROOT / "docs" / "SPEED.md"
 DEFAULT_DATA_ROOT = ROOT.parent / "shared" / "data"
 MODES = ("keyword", "semantic", "hybrid")
-BUILDER_VERSION = 1  # bump when the way size archives are built changes
+BUILDER_VERSION = 2  # bump when the way size archives are built changes
 EF_SWEEP = (16, 32, 64, 128, 256, 512)
 RECALL_TARGET = 0.99
 RATIO_TARGET = 0.85
@@ -234,7 +236,7 @@ def measure_ingest(scale: Scale, records: list[dict], settings) -> tuple[dict, l
     articles (one `Ingestor.run`, timed whole), then embeds the chunk inputs that run stored (timed).
     Alternating the two spreads a change in the shared machine's load over both sides."""
     from archive.ingest import EMBED_BATCH_CHUNKS, Ingestor
-    from archive.store import Archive, embedding_input
+    from archive.store import Archive, embed_sentences, embedding_input
     from indexer.embedder import shared_embedder
 
     chosen, expected = pick_records(records, scale.ingest_chunks, settings.chunking)
@@ -279,6 +281,11 @@ def measure_ingest(scale: Scale, records: list[dict], settings) -> tuple[dict, l
             texts = [embedding_input(row["title"], row["text"]) for row in rows]
             with Phase() as raw:
                 vectors = embed_in_batches(archive.embedder, texts, EMBED_BATCH_CHUNKS)
+                for start in range(0, len(rows), EMBED_BATCH_CHUNKS):
+                    embed_sentences(
+                        archive.embedder,
+                        [(r["title"], r["text"]) for r in rows[start : start + EMBED_BATCH_CHUNKS]],
+                    )
             row_ids = [row["id"] for row in rows]
             ids, stored = archive.catalog.vectors(row_ids, vectors.shape[1])
             agreement += np.sum(stored * vectors[np.searchsorted(row_ids, ids)], axis=1).tolist()
@@ -469,6 +476,7 @@ def build_size_archive(scale: Scale, size: int, source_dir: Path, settings, json
     from archive.domain import Chunk
     from archive.store import Archive
     from indexer.embedder import shared_embedder
+    from indexer.sentences import SentenceVectors
 
     folder = WORK / scale.name / f"size-{size}"
     marker = folder / "bench-size.json"
@@ -493,8 +501,10 @@ def build_size_archive(scale: Scale, size: int, source_dir: Path, settings, json
         documents = source.db.execute("SELECT * FROM documents ORDER BY rowid").fetchall()
         by_doc: dict[str, list] = {}
         for row in source.db.execute(
-            'SELECT c.doc_id, c.ordinal, c.start, c."end", c.page, c.paragraph, c.text, e.vector '
-            "FROM chunks c JOIN embeddings e ON e.chunk_id = c.id ORDER BY c.doc_id, c.ordinal"
+            'SELECT c.doc_id, c.ordinal, c.start, c."end", c.page, c.paragraph, c.text, e.vector, '
+            "s.spans, s.vectors AS sentence_vectors, s.title AS title_vector "
+            "FROM chunks c JOIN embeddings e ON e.chunk_id = c.id "
+            "JOIN sentence_vectors s ON s.chunk_id = c.id ORDER BY c.doc_id, c.ordinal"
         ):
             by_doc.setdefault(row["doc_id"], []).append(row)
     finally:
@@ -507,8 +517,8 @@ def build_size_archive(scale: Scale, size: int, source_dir: Path, settings, json
 
         def flush() -> None:
             with archive.catalog.transaction() as db:
-                for document, chunks, vectors, file_path in batch:
-                    archive.catalog.put_document(db, document, chunks, vectors, file_path)
+                for document, chunks, vectors, sentences, file_path in batch:
+                    archive.catalog.put_document(db, document, chunks, vectors, sentences, file_path)
             batch.clear()
 
         with Phase() as copying:
@@ -529,6 +539,12 @@ def build_size_archive(scale: Scale, size: int, source_dir: Path, settings, json
                             _copy_document(row, copy),
                             chunks,
                             vectors.reshape(len(rows), dimension),
+                            [
+                                SentenceVectors.from_blobs(
+                                    r["spans"], r["sentence_vectors"], r["title_vector"], dimension
+                                )
+                                for r in rows
+                            ],
                             row["file_path"],
                         )
                     )
@@ -1172,8 +1188,9 @@ def write_up(results: dict) -> str:
         f"{ingest['documents']:,} Reuters-21578 articles ({ingest['chunks']:,} chunks) went through the real "
         "pipeline in the benchmark's process: `Ingestor(Archive(settings, write=True)).run([jsonl])` reads, "
         "chunks, embeds, writes the catalog and updates both indexes, and each run is timed whole. After "
-        "each run, exactly the chunk inputs it stored (`embedding_input(title, chunk text)` of the new chunk "
-        "rows, in id order) were embedded again by the same embedder in batches of the pipeline's size, "
+        "each run, exactly the inputs it embedded (`embedding_input(title, chunk text)` of the new chunk "
+        "rows, in id order, and each chunk's sentences through `embed_sentences`) were embedded again by "
+        "the same embedder in batches of the pipeline's size, "
         f"timed. The articles were split into {ingest['rounds']} round(s) of ingest then raw embedding, so a "
         "change in the machine's load falls on both sides. The model was loaded "
         f"({ingest['model_load_seconds']} "

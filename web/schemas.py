@@ -164,9 +164,22 @@ class DocumentSummary(ma.Schema):
 
 
 class Scores(ma.Schema):
-    keyword = fields.Float(allow_none=True, required=True)
-    semantic = fields.Float(allow_none=True, required=True)
-    hybrid = fields.Float(allow_none=True, required=True)
+    keyword = fields.Float(
+        allow_none=True,
+        required=True,
+        metadata={"description": "BM25F score of the passage (null: no match)."},
+    )
+    semantic = fields.Float(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "Cosine similarity to the query, the passage's own vector mixed with its "
+            "closest sentence's (`sentence_weight` in docs/QUALITY.md); null in keyword mode."
+        },
+    )
+    hybrid = fields.Float(
+        allow_none=True, required=True, metadata={"description": "Fused score (hybrid mode only)."}
+    )
 
 
 class Citation(ma.Schema):

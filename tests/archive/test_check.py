@@ -77,3 +77,30 @@ def test_lost_index_generation_is_rebuilt_by_repair(tmp_path, settings):
         assert repair(archive)["rebuilt"]
         after = check(archive)
         assert after["ok"], after
+
+
+def test_archive_from_before_sentence_vectors_is_upgraded_by_repair(tmp_path, settings):
+    """A catalog at schema 1 (no sentence vectors) opens, migrates, searches with the rough
+    fallback, is reported by check, and repair embeds exactly its chunks' sentences."""
+    import sqlite3
+
+    from archive.search import SearchRequest, SearchService
+
+    ingest(settings, build_folder(tmp_path / "in"))
+    with Archive(settings) as archive:
+        fresh = SearchService(archive).search(SearchRequest("ceasefire talks", mode="semantic", k=5))
+    catalog = sqlite3.connect(settings.data_dir / "catalog.sqlite3")
+    catalog.executescript("DROP TABLE sentence_vectors; PRAGMA user_version = 1;")
+    catalog.close()
+    with Archive(settings, write=True) as archive:
+        report = check(archive)
+        chunks = report["chunks"]
+        assert not report["ok"] and report["sentence_vectors_missing"] == chunks > 0
+        assert any("sentence vectors" in finding for finding in report["findings"])
+        old = SearchService(archive).search(SearchRequest("ceasefire talks", mode="semantic", k=5))
+        assert old["results"] and all(p["highlights"] for r in old["results"] for p in r["passages"])
+        assert repair(archive)["embedded"] == chunks  # sentences only: chunk vectors were kept
+        assert check(archive)["ok"]
+        again = SearchService(archive).search(SearchRequest("ceasefire talks", mode="semantic", k=5))
+    ranking = [(r["document"]["id"], [p["id"] for p in r["passages"]]) for r in again["results"]]
+    assert ranking == [(r["document"]["id"], [p["id"] for p in r["passages"]]) for r in fresh["results"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
 
 from archive import operations
@@ -218,3 +219,26 @@ def test_second_writer_is_told_an_ingest_is_running(tmp_path, settings):
     ingest(settings, build_folder(tmp_path / "in"))
     with Archive(settings, write=True), pytest.raises(ArchiveBusy, match="another process is writing"):
         Archive(settings, write=True)
+
+
+def test_every_chunk_is_stored_with_its_sentences_and_title_vectors(corpus_archive):
+    """What the semantic side reads back: one vector per sentence, at the sentence's offsets in the
+    chunk, and the document's title, each as the model embeds it alone."""
+    from archive.chunking import sentence_spans
+    from archive.store import SENTENCE_MAX_TOKENS
+
+    catalog, embedder = corpus_archive.catalog, corpus_archive.embedder
+    rows = catalog.db.execute(
+        "SELECT c.id, c.text, d.title FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
+    ).fetchall()
+    stored = catalog.sentence_vectors([row["id"] for row in rows], embedder.dimension)
+    assert set(stored) == {row["id"] for row in rows}
+    for row in rows[::15]:  # a sample: every 15th chunk
+        block = stored[row["id"]]
+        spans = sentence_spans(row["text"])
+        assert block.spans.tolist() == [list(span) for span in spans]
+        fresh = embedder.embed([row["text"][a:b] for a, b in spans], max_tokens=SENTENCE_MAX_TOKENS)
+        cosines = np.sum(fresh * block.vectors.astype(np.float32), axis=1)
+        assert cosines.min() > 0.99, (row["id"], cosines)
+        title = embedder.embed([row["title"]], max_tokens=SENTENCE_MAX_TOKENS)[0]
+        assert float(title @ block.title.astype(np.float32)) > 0.99

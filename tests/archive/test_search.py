@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from archive.catalog import Filters
+from archive.chunking import sentence_spans
 from archive.errors import UsageError
-from archive.search import SearchRequest, SearchService
+from archive.ranking import Tuning
+from archive.search import Hits, SearchRequest, SearchService
+from archive.store import SENTENCE_MAX_TOKENS
 from bench import corpus_queries
+from indexer.sentences import BestSentence
 
 QUERIES = corpus_queries.QUERIES
 expected_id = corpus_queries.expected_id
@@ -116,12 +121,30 @@ def test_keyword_highlights_cover_stems_and_name_variants(service):
     assert any(re.sub(r"\W", "", m).lower().startswith(("qa", "qahtan")) for m in marked), marked
 
 
-def test_semantic_only_passage_highlights_a_whole_sentence(service):
+def test_semantic_only_passage_highlights_its_sentence_closest_to_the_question(service, corpus_archive):
     question = QUERIES["readme"]["semantic"]
-    passage = service.search(SearchRequest(query=question, mode="semantic", k=1))["results"][0]["passages"][0]
-    (start, end), *_ = passage["highlights"]
-    sentence = passage["text"][start:end]
-    assert len(sentence.split()) >= 5 and sentence[-1] in '.!?"”’)'
+    response = service.search(SearchRequest(query=question, mode="semantic", k=3))
+    embedder, query_vector = corpus_archive.embedder, corpus_archive.embedder.embed([question])[0]
+    explained = 0
+    for passage in (p for result in response["results"] for p in result["passages"]):
+        spans = sentence_spans(passage["text"])
+        if len(passage["highlights"]) != 1 or tuple(passage["highlights"][0]) not in spans:
+            continue  # words of the question matched: those are highlighted instead
+        sentence = passage["text"][slice(*passage["highlights"][0])]
+        assert len(sentence.split()) >= 5 and sentence[-1] in '.!?"”’)'
+        # the same comparison made from scratch: every sentence of the passage embedded now
+        vectors = embedder.embed([passage["text"][a:b] for a, b in spans], max_tokens=SENTENCE_MAX_TOKENS)
+        assert passage["highlights"] == [list(spans[int(np.argmax(vectors @ query_vector))])]
+        explained += 1
+    assert explained >= 2
+
+
+def test_semantic_score_mixes_the_chunk_and_its_best_sentence():
+    hits = Hits({}, {1: 0.4, 2: 0.6}, None, sentences={1: BestSentence(0.8, 0, 5)})
+    mixed = hits.semantic_scores(Tuning(sentence_weight=0.25))
+    assert mixed[1] == pytest.approx(0.75 * 0.4 + 0.25 * 0.8)
+    assert mixed[2] == 0.6  # no stored sentences (an archive not yet repaired): its own cosine
+    assert hits.semantic_scores(Tuning(sentence_weight=0.0)) == hits.semantic
 
 
 def test_pdf_passages_cite_their_page(service):
