@@ -22,7 +22,7 @@ from archive.catalog import Filters
 from archive.chunking import sentence_spans
 from archive.citations import cite_passage
 from archive.errors import UsageError
-from archive.highlight import term_spans
+from archive.highlight import merge, term_spans
 from archive.ranking import RankedDocument, Scores, Tuning, rank
 from archive.store import Archive
 from indexer.query import ParsedQuery, QueryParser
@@ -239,7 +239,8 @@ class SearchService:
         passage["citation"] = cite_passage(document, passage, self.archive.settings.base_url)
 
     def _explain_semantic(self, results: list[dict], hits: Hits, query: str) -> None:
-        """Passages with no matched word highlight their sentence closest in meaning to the query.
+        """Passages the keyword side did not score were found by meaning: each highlights its
+        sentence closest to the query, beside any incidental words of the query it contains.
 
         The sentence comes from the sentence vectors stored at ingest (the same comparison that
         scored the passage). A chunk without them (an archive made by an older version, not yet
@@ -250,11 +251,11 @@ class SearchService:
         rough_query = None
         for result in results:
             for passage in result["passages"]:
-                if passage["highlights"]:
-                    continue
+                if passage["id"] in hits.keyword:
+                    continue  # matched words explain it
                 best = hits.sentences.get(passage["id"])
                 if best is not None:
-                    passage["highlights"] = [[best.start, best.end]]
+                    span = [best.start, best.end]
                 else:
                     spans = sentence_spans(passage["text"])
                     if not spans:
@@ -262,8 +263,8 @@ class SearchService:
                     if rough_query is None:
                         rough_query = self.archive.embedder.static_embed([query])[0]
                     rough = self.archive.embedder.static_embed([passage["text"][a:b] for a, b in spans])
-                    start, end = spans[int(np.argmax(rough @ rough_query))]
-                    passage["highlights"] = [[start, end]]
+                    span = list(spans[int(np.argmax(rough @ rough_query))])
+                passage["highlights"] = merge([*passage["highlights"], span])
                 self._cite(result["document"], passage)
 
 

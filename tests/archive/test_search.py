@@ -121,22 +121,23 @@ def test_keyword_highlights_cover_stems_and_name_variants(service):
     assert any(re.sub(r"\W", "", m).lower().startswith(("qa", "qahtan")) for m in marked), marked
 
 
-def test_semantic_only_passage_highlights_its_sentence_closest_to_the_question(service, corpus_archive):
+def test_passages_found_by_meaning_highlight_their_sentence_closest_to_the_question(service, corpus_archive):
     question = QUERIES["readme"]["semantic"]
     response = service.search(SearchRequest(query=question, mode="semantic", k=3))
     embedder, query_vector = corpus_archive.embedder, corpus_archive.embedder.embed([question])[0]
-    explained = 0
-    for passage in (p for result in response["results"] for p in result["passages"]):
-        spans = sentence_spans(passage["text"])
-        if len(passage["highlights"]) != 1 or tuple(passage["highlights"][0]) not in spans:
-            continue  # words of the question matched: those are highlighted instead
-        sentence = passage["text"][slice(*passage["highlights"][0])]
-        assert len(sentence.split()) >= 5 and sentence[-1] in '.!?"”’)'
+    passages = [p for result in response["results"] for p in result["passages"]]
+    assert len(passages) >= 5
+    exactly = 0
+    for passage in passages:
         # the same comparison made from scratch: every sentence of the passage embedded now
+        spans = sentence_spans(passage["text"])
         vectors = embedder.embed([passage["text"][a:b] for a, b in spans], max_tokens=SENTENCE_MAX_TOKENS)
-        assert passage["highlights"] == [list(spans[int(np.argmax(vectors @ query_vector))])]
-        explained += 1
-    assert explained >= 2
+        start, end = spans[int(np.argmax(vectors @ query_vector))]
+        assert len(passage["text"][start:end].split()) >= 5
+        # highlighted whole, merged with any word of the question the passage happens to contain
+        assert any(a <= start and end <= b for a, b in passage["highlights"]), passage["highlights"]
+        exactly += passage["highlights"] == [[start, end]]
+    assert exactly >= 2  # most passages share no word with the question: the sentence alone
 
 
 def test_semantic_score_mixes_the_chunk_and_its_best_sentence():
