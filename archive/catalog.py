@@ -280,11 +280,9 @@ class Catalog:
         db.executemany("INSERT INTO index_queue (chunk_id) VALUES (?)", [(i,) for i in chunk_ids])
 
     def _chunk_ids(self, db: sqlite3.Connection, doc_ids: list[str]) -> list[int]:
-        ids: list[int] = []
-        for batch in _batches(doc_ids, 500):
-            marks = ",".join("?" * len(batch))
-            ids += [r[0] for r in db.execute(f"SELECT id FROM chunks WHERE doc_id IN ({marks})", batch)]
-        return ids
+        return [
+            row[0] for row in self._select_in("SELECT id FROM chunks WHERE doc_id IN ({ids})", doc_ids, db=db)
+        ]
 
     def _with_children(self, db: sqlite3.Connection, doc_ids: list[str]) -> list[str]:
         found, frontier = list(doc_ids), list(doc_ids)
@@ -367,15 +365,13 @@ class Catalog:
 
     def index_rows(self, chunk_ids: Iterable[int]) -> list[sqlite3.Row]:
         """What the keyword index stores for each chunk that still exists."""
-        rows: list[sqlite3.Row] = []
-        for batch in _batches(sorted(chunk_ids), 500):
-            marks = ",".join("?" * len(batch))
-            rows += self.db.execute(
-                f"SELECT c.id, c.doc_id, c.text, d.title, d.source, d.author, d.tags, d.date, "
-                f"d.format FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})",
-                batch,
-            ).fetchall()
-        return rows
+        return list(
+            self._select_in(
+                "SELECT c.id, c.doc_id, c.text, d.title, d.source, d.author, d.tags, d.date, "
+                "d.format FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({ids})",
+                sorted(chunk_ids),
+            )
+        )
 
     def iter_index_rows(self, batch_size: int = 1000) -> Iterator[list[sqlite3.Row]]:
         last = 0
@@ -393,15 +389,12 @@ class Catalog:
 
     def vectors(self, chunk_ids: Iterable[int], dimension: int) -> tuple[np.ndarray, np.ndarray]:
         """(ids, matrix) of stored embeddings for the chunks that have one."""
-        ids, blobs = [], []
-        for batch in _batches(sorted(chunk_ids), 500):
-            marks = ",".join("?" * len(batch))
-            for row in self.db.execute(
-                f"SELECT chunk_id, vector FROM embeddings WHERE chunk_id IN ({marks})", batch
-            ):
-                ids.append(row[0])
-                blobs.append(row[1])
-        return _as_matrix(ids, blobs, dimension)
+        rows = list(
+            self._select_in(
+                "SELECT chunk_id, vector FROM embeddings WHERE chunk_id IN ({ids})", sorted(chunk_ids)
+            )
+        )
+        return _as_matrix([row[0] for row in rows], [row[1] for row in rows], dimension)
 
     def iter_vectors(self, dimension: int, batch_size: int = 5000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         last = 0
@@ -419,15 +412,23 @@ class Catalog:
         return {row[0] for row in self.db.execute("SELECT id FROM chunks")}
 
     def chunks_without_embedding(self) -> list[sqlite3.Row]:
-        return self.db.execute(
-            "SELECT c.id, c.text, d.title FROM chunks c JOIN documents d ON d.id = c.doc_id "
-            "WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id) ORDER BY c.id"
-        ).fetchall()
+        return self._chunks_without("embeddings")
 
     def chunks_without_sentence_vectors(self) -> list[sqlite3.Row]:
+        return self._chunks_without("sentence_vectors")
+
+    def missing_vectors(self) -> dict[str, int]:
+        """How many chunks lack their embedding, and their sentence vectors."""
+        return {
+            table: self.db.execute(f"SELECT COUNT(*) FROM chunks c WHERE {_lacks(table)}").fetchone()[0]
+            for table in ("embeddings", "sentence_vectors")
+        }
+
+    def _chunks_without(self, table: str) -> list[sqlite3.Row]:
+        """Chunks (id, text, document title) that have no row in `table` (a vector table)."""
         return self.db.execute(
             "SELECT c.id, c.text, d.title FROM chunks c JOIN documents d ON d.id = c.doc_id "
-            "WHERE NOT EXISTS (SELECT 1 FROM sentence_vectors s WHERE s.chunk_id = c.id) ORDER BY c.id"
+            f"WHERE {_lacks(table)} ORDER BY c.id"
         ).fetchall()
 
     def put_vectors(self, db: sqlite3.Connection, ids: Sequence[int], vectors: np.ndarray) -> None:
@@ -446,15 +447,11 @@ class Catalog:
 
     def sentence_vectors(self, chunk_ids: Iterable[int], dimension: int) -> dict[int, SentenceVectors]:
         """Stored sentence vectors of the chunks that have them."""
-        found = {}
-        for batch in _batches(list(chunk_ids), 500):
-            marks = ",".join("?" * len(batch))
-            for row in self.db.execute(
-                f"SELECT chunk_id, spans, vectors, title FROM sentence_vectors WHERE chunk_id IN ({marks})",
-                batch,
-            ):
-                found[row[0]] = SentenceVectors.from_blobs(row[1], row[2], row[3], dimension)
-        return found
+        rows = self._select_in(
+            "SELECT chunk_id, spans, vectors, title FROM sentence_vectors WHERE chunk_id IN ({ids})",
+            list(chunk_ids),
+        )
+        return {row[0]: SentenceVectors.from_blobs(row[1], row[2], row[3], dimension) for row in rows}
 
     def passages(self, chunk_ids: Sequence[int]) -> dict[int, dict]:
         """Chunks with their documents' metadata, for the ids that still exist."""
@@ -469,17 +466,19 @@ class Catalog:
         return {row[0]: row[1] for row in self._chunk_rows("c.id, c.doc_id", chunk_ids, filters or Filters())}
 
     def _chunk_rows(self, columns: str, chunk_ids: Sequence[int], filters: Filters) -> list[sqlite3.Row]:
-        """`columns` of the given chunks joined with their documents, in batches of bound ids."""
+        """`columns` of the given chunks joined with their documents."""
         where, params = filters.sql()
-        rows: list[sqlite3.Row] = []
-        for batch in _batches(list(chunk_ids), 500):
+        sql = f"SELECT {columns} FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({{ids}})"
+        return list(self._select_in(f"{sql} AND {where}", list(chunk_ids), params))
+
+    def _select_in(
+        self, sql: str, keys: list, params: Sequence = (), db: sqlite3.Connection | None = None
+    ) -> Iterator[sqlite3.Row]:
+        """Rows of `sql` for every key, its `{ids}` bound to the keys 500 at a time (SQLite bounds
+        the number of parameters of a statement); `params` follow the keys."""
+        for batch in batches(keys, 500):
             marks = ",".join("?" * len(batch))
-            rows += self.db.execute(
-                f"SELECT {columns} FROM chunks c JOIN documents d ON d.id = c.doc_id "
-                f"WHERE c.id IN ({marks}) AND {where}",
-                [*batch, *params],
-            ).fetchall()
-        return rows
+            yield from (db or self.db).execute(sql.replace("{ids}", marks), [*batch, *params])
 
     def allowed_chunk_ids(self, filters: Filters) -> np.ndarray:
         where, params = filters.sql()
@@ -513,6 +512,11 @@ def _as_matrix(ids: list[int], blobs: list[bytes], dimension: int) -> tuple[np.n
     return np.array(ids, dtype=np.int64), matrix
 
 
-def _batches(items: list, size: int) -> Iterator[list]:
+def _lacks(table: str) -> str:
+    """SQL condition: chunk `c` has no row in the vector table `table`."""
+    return f"NOT EXISTS (SELECT 1 FROM {table} v WHERE v.chunk_id = c.id)"
+
+
+def batches(items: list, size: int) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i : i + size]

@@ -67,8 +67,8 @@ def check(archive: Archive) -> dict:
     catalog_ids = archive.catalog.chunk_ids()
     keyword = compare(catalog_ids, archive.keyword.ids())
     vector = compare(catalog_ids, archive.vector.ids().tolist())
-    unembedded = len(archive.catalog.chunks_without_embedding())
-    without_sentences = len(archive.catalog.chunks_without_sentence_vectors())
+    missing = archive.catalog.missing_vectors()
+    unembedded, without_sentences = missing["embeddings"], missing["sentence_vectors"]
     for name, found in (("keyword", keyword), ("vector", vector)):
         for kind in ("missing", "extra", "duplicates"):
             ids = getattr(found, kind)

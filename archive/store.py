@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.catalog import Catalog
+from archive.catalog import Catalog, batches
 from archive.chunking import sentence_spans
 from archive.config import Settings
 from archive.errors import ArchiveError, IndexMismatch
@@ -241,14 +241,14 @@ class Archive:
         """Embed the chunks (and the chunks' sentences) the catalog holds no vectors for: after a
         repair, a model change, or in an archive made before sentence vectors existed."""
         rows = self.catalog.chunks_without_embedding()
-        for batch in _batches(rows, 256):
+        for batch in batches(rows, 256):
             vectors = self.embedder.embed([embedding_input(r["title"], r["text"]) for r in batch])
             with self.catalog.transaction() as db:
                 self.catalog.put_vectors(db, [r["id"] for r in batch], vectors)
             if progress:
                 progress(len(batch))
         bare = self.catalog.chunks_without_sentence_vectors()
-        for batch in _batches(bare, 256):
+        for batch in batches(bare, 256):
             sentences = embed_sentences(self.embedder, [(r["title"], r["text"]) for r in batch])
             with self.catalog.transaction() as db:
                 self.catalog.put_sentence_vectors(db, [r["id"] for r in batch], sentences)
@@ -306,7 +306,3 @@ def _same_model(stored_json: str, identity: dict) -> bool:
         identity["fingerprint"],
         identity["dimension"],
     )
-
-
-def _batches(rows: list, size: int) -> list[list]:
-    return [rows[start : start + size] for start in range(0, len(rows), size)]
