@@ -135,9 +135,10 @@ class SearchService:
         # Texts and metadata only for what is shown; a document deleted meanwhile drops out.
         rows = self.archive.catalog.passages([c for doc in page for c, _ in doc.chunks[: request.passages]])
         terms = self._highlight_terms(parsed) if request.highlight else set()
-        scores = (hits.keyword, semantic)
         results = [
-            self._result(doc, rows, scores, terms, request) for doc in page if doc.chunks[0][0] in rows
+            self._result(doc, rows, hits.keyword, semantic, terms, request)
+            for doc in page
+            if doc.chunks[0][0] in rows
         ]
         if request.highlight:
             self._explain_semantic(results, hits, parsed.text or request.query)
@@ -209,7 +210,9 @@ class SearchService:
             if fieldname in ("title", "text")
         }
 
-    def _result(self, doc: RankedDocument, rows: dict, scores: tuple, terms: set[str], request) -> dict:
+    def _result(
+        self, doc: RankedDocument, rows: dict, keyword: Scores, semantic: Scores, terms: set[str], request
+    ) -> dict:
         meta = rows[doc.chunks[0][0]]
         document = _public_document(meta)
         passages = []
@@ -226,8 +229,8 @@ class SearchService:
                 "paragraph": row["paragraph"],
                 "highlights": term_spans(row["chunk_text"], terms) if request.highlight else [],
                 "scores": {
-                    "keyword": _round(scores[0].get(chunk_id)),
-                    "semantic": _round(scores[1].get(chunk_id)),
+                    "keyword": _round(keyword.get(chunk_id)),
+                    "semantic": _round(semantic.get(chunk_id)),
                     "hybrid": _round(score) if request.mode == "hybrid" else None,
                 },
             }
