@@ -9,7 +9,7 @@ run to run. `docs/QUALITY.md` shows how the defaults below were chosen (on SciFa
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexer import fusion
 
@@ -19,7 +19,7 @@ Scores = dict[int, float]
 @dataclass(frozen=True)
 class Tuning:
     fusion: str = "convex"  # convex | rrf
-    alpha: float = 0.7  # convex: weight of the semantic side
+    alpha: float = 0.65  # convex: weight of the semantic side
     # minmax | zscore | bound (keyword / its query's score bound, cosine as is) | coverage (minmax,
     # the keyword side scaled by its best score / the query's score bound)
     normalization: str = "bound"
@@ -33,6 +33,7 @@ class Tuning:
     name_variants: bool = True  # widen capitalised (or unknown) terms to their spelling variants
     bm25_b: float = 0.5
     bm25_k1: float = 0.9
+    term_coverage: float = 0.1  # convex fusion: weight of the idf share of the query's words held
     sentence_weight: float = 0.5  # semantic side: share of the chunk's best sentence in its score
 
 
@@ -57,7 +58,14 @@ def aggregate(chunk_scores: Scores, chunk_doc: dict[int, str], tuning: Tuning) -
     return result
 
 
-def fuse(keyword: dict, semantic: dict, mode: str, tuning: Tuning, keyword_bound: float = 0.0) -> list[tuple]:
+def fuse(
+    keyword: dict,
+    semantic: dict,
+    mode: str,
+    tuning: Tuning,
+    keyword_bound: float = 0.0,
+    term_coverage: dict | None = None,
+) -> list[tuple]:
     """Items ranked by the mode's score: one retriever's, or both fused."""
     if mode == "keyword":
         return _sorted(keyword)
@@ -65,6 +73,14 @@ def fuse(keyword: dict, semantic: dict, mode: str, tuning: Tuning, keyword_bound
         return _sorted(semantic)
     if tuning.fusion == "rrf":
         return fusion.rrf([_sorted(keyword), _sorted(semantic)], k=tuning.rrf_k)
+    fused = _convex(keyword, semantic, tuning, keyword_bound)
+    if not (tuning.term_coverage and term_coverage):
+        return fused
+    weight = tuning.term_coverage  # a third signal: how much of the query's wording the item holds
+    return _sorted({item: score + weight * term_coverage.get(item, 0.0) for item, score in fused})
+
+
+def _convex(keyword: dict, semantic: dict, tuning: Tuning, keyword_bound: float) -> list[tuple]:
     if tuning.normalization == "bound":
         scale = keyword_bound or max(keyword.values(), default=1.0) or 1.0
         keyword = {item: min(1.0, score / scale) for item, score in keyword.items()}
@@ -85,9 +101,10 @@ def rank(
     mode: str,
     tuning: Tuning,
     keyword_bound: float = 0.0,
+    term_coverage: Scores | None = None,
 ) -> list[RankedDocument]:
     """Documents best first, each with its chunks ordered by fused chunk score."""
-    chunk_order = fuse(keyword, semantic, mode, tuning, keyword_bound)
+    chunk_order = fuse(keyword, semantic, mode, tuning, keyword_bound, term_coverage)
     chunks_by_doc: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for chunk, score in chunk_order:
         if chunk in chunk_doc:
@@ -102,6 +119,7 @@ def rank(
             mode,
             tuning,
             keyword_bound,
+            aggregate(term_coverage or {}, chunk_doc, replace(tuning, aggregation="max")),
         )
     return [RankedDocument(doc, score, chunks_by_doc[doc]) for doc, score in documents if chunks_by_doc[doc]]
 

@@ -76,6 +76,7 @@ class Hits:
     query_vector: np.ndarray | None
     keyword_bound: float = 0.0
     sentences: dict[int, BestSentence] = field(default_factory=dict)  # each chunk's closest sentence
+    term_coverage: Scores = field(default_factory=dict)  # hybrid: idf share of the query's words held
 
     def semantic_scores(self, tuning: Tuning) -> Scores:
         """The semantic side's chunk scores: the chunk's cosine mixed with its best sentence's."""
@@ -89,7 +90,8 @@ class Hits:
         }
 
     def ranked(self, chunk_doc: dict[int, str], mode: str, tuning: Tuning) -> list[RankedDocument]:
-        return rank(self.keyword, self.semantic_scores(tuning), chunk_doc, mode, tuning, self.keyword_bound)
+        semantic = self.semantic_scores(tuning)
+        return rank(self.keyword, semantic, chunk_doc, mode, tuning, self.keyword_bound, self.term_coverage)
 
 
 class SearchService:
@@ -130,7 +132,7 @@ class SearchService:
         candidates = list(hits.keyword.keys() | hits.semantic.keys())
         chunk_doc = self.archive.catalog.chunk_documents(candidates, filters)
         semantic = hits.semantic_scores(self.tuning)
-        ranked = rank(hits.keyword, semantic, chunk_doc, request.mode, self.tuning, hits.keyword_bound)
+        ranked = hits.ranked(chunk_doc, request.mode, self.tuning)
         page = ranked[request.offset : request.offset + request.k]
         # Texts and metadata only for what is shown; a document deleted meanwhile drops out.
         rows = self.archive.catalog.passages([c for doc in page for c, _ in doc.chunks[: request.passages]])
@@ -154,6 +156,7 @@ class SearchService:
         query_vector = None
         bound = 0.0
         query = None
+        coverage: dict[int, float] = {}
         if request.mode != "semantic" and parsed.keyword is not None:
             self.archive.manifest.check_analyzer()
             query = self.keyword_query(parsed)
@@ -170,11 +173,12 @@ class SearchService:
                 if parsed.keyword is not None:
                     only_semantic = [chunk for chunk in semantic if chunk not in keyword]
                     keyword.update(self.archive.keyword.scores_for(query, only_semantic, self.weighting))
+                    coverage = self.archive.keyword.term_coverage(query, list(keyword), self.weighting)
         sentences = {}
         if semantic:
             stored = self.archive.catalog.sentence_vectors(semantic, self.archive.manifest.model["dimension"])
             sentences = best_sentences(query_vector, stored)
-        return Hits(keyword, semantic, query_vector, bound, sentences)
+        return Hits(keyword, semantic, query_vector, bound, sentences, coverage)
 
     def keyword_query(self, parsed: ParsedQuery) -> wq.Query:
         """The parsed query, names widened to the spelling variants the index holds."""

@@ -19,6 +19,34 @@ def _figures_table(figures: dict) -> list[str]:
     return lines
 
 
+def _term_coverage_section(results: dict) -> list[str]:
+    """Best alpha per term-coverage weight, and the chosen weight's row."""
+    lines = [
+        "",
+        "## Term coverage: a third signal in the fusion (train nDCG@10)",
+        "",
+        "With the fusion chosen above, the fused score of a passage gains w x its term coverage: the",
+        "share of the query's distinct words it contains, each weighted by its idf (Robertson-Sparck",
+        "Jones: near zero for a word most passages hold), however often it occurs. BM25 saturates",
+        "with term frequency and the vector side blurs exact words; coverage says whether the",
+        "question's rare words are there at all. Weight x alpha swept on train, same tie rule.",
+        "",
+        "| w (term coverage) | best alpha | nDCG@10 | Recall@100 | MRR@10 | sample@1 |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    best: dict[float, dict] = {}
+    for row in results.get("term_coverage_sweep", []):
+        weight = row["term_coverage"]
+        if weight not in best or row["ndcg@10"] > best[weight]["ndcg@10"]:
+            best[weight] = row
+    for weight, row in best.items():
+        lines.append(
+            f"| {weight} | {row['alpha']} | {row['ndcg@10']:.4f} | {row['recall@100']:.4f} | "
+            f"{row['mrr@10']:.4f} | {row['sample_success@1']:.3f} |"
+        )
+    return lines
+
+
 def render_markdown(results: dict) -> str:
     chosen = results["chosen"]
     lines = [
@@ -124,6 +152,7 @@ def render_markdown(results: dict) -> str:
                 f"| {row['alpha']} | {row['ndcg@10']:.4f} | {row['recall@100']:.4f} | "
                 f"{row.get('sample_success@1', 0):.3f} |"
             )
+    lines += _term_coverage_section(results)
     lines += [
         "",
         "## Reference points (measured on this machine on the same test split, whole documents)",

@@ -35,8 +35,9 @@ AGGREGATIONS = [("chunk", 0.0), ("max", 0.0), ("top2", 0.1), ("top2", 0.25)]  # 
 ALPHAS = [round(0.05 * i, 2) for i in range(21)]
 RRF_KS = [10, 30, 60]
 SENTENCE_WEIGHTS = [0.0, 0.25, 0.5, 0.75, 1.0]
+TERM_COVERAGE_WEIGHTS = [0.0, 0.05, 0.1, 0.15, 0.2, 0.3]
 NORMALISATIONS = ("minmax", "zscore", "bound", "coverage")
-# Whoosh's own BM25F defaults and an even title weight: where the sweep starts (and "untuned").
+# Whoosh's own BM25F defaults, an even title weight, two signals: where the sweep starts (and "untuned").
 BASELINE = Tuning(
     title_boost=1.0,
     bm25_b=0.75,
@@ -45,6 +46,7 @@ BASELINE = Tuning(
     alpha=0.5,
     normalization="minmax",
     fusion_level="document",
+    term_coverage=0.0,
 )
 TIE_TOLERANCE = 0.003  # nDCG@10 differences below this on train are noise (about 1 query in 300)
 
@@ -135,10 +137,27 @@ def sweep_fusion(hits, chunk_doc, qrels, base: Tuning, dev, log) -> tuple[Tuning
             )
             tunings.append(tuning)
         log(f"fusion sweep done for {aggregation} {weight}")
+    return _choose(tunings, rows), rows
+
+
+def sweep_term_coverage(hits, chunk_doc, qrels, base: Tuning, dev, log) -> tuple[Tuning, list]:
+    """Term coverage as a third signal of the chosen convex fusion: its weight x alpha on train."""
+    rows, tunings = [], []
+    for weight in TERM_COVERAGE_WEIGHTS:
+        for alpha in ALPHAS:
+            tuning = replace(base, term_coverage=weight, alpha=alpha)
+            figures = evaluate(hits, chunk_doc, qrels, "hybrid", tuning)
+            rows.append({"term_coverage": weight, "alpha": alpha, **figures, "sample_success@1": dev(tuning)})
+            tunings.append(tuning)
+        log(f"term coverage {weight}: best train nDCG@10 {max(r['ndcg@10'] for r in rows[-len(ALPHAS) :])}")
+    return _choose(tunings, rows), rows
+
+
+def _choose(tunings: list[Tuning], rows: list[dict]) -> Tuning:
+    """The best train nDCG@10; among configurations tied with it, the best on the sample collection."""
     top = max(row["ndcg@10"] for row in rows)
     near = [i for i, row in enumerate(rows) if row["ndcg@10"] >= top - TIE_TOLERANCE]
-    chosen = max(near, key=lambda i: (rows[i]["sample_success@1"], rows[i]["ndcg@10"]))
-    return tunings[chosen], rows
+    return tunings[max(near, key=lambda i: (rows[i]["sample_success@1"], rows[i]["ndcg@10"]))]
 
 
 def sample_collection(root: Path, tuning: Tuning, log):
@@ -209,17 +228,21 @@ def main() -> None:
         semantic_best, sentence_rows = sweep_sentences(train_hits, chunk_doc, train.qrels, keyword_best, log)
         dev = sample_collection(Path(args.data).parent / "sample", semantic_best, log)
         fused_best, fusion_rows = sweep_fusion(train_hits, chunk_doc, train.qrels, semantic_best, dev, log)
+        best, coverage_rows = sweep_term_coverage(train_hits, chunk_doc, train.qrels, fused_best, dev, log)
         test_hits = collect(service, test.queries, "hybrid")
         test_keyword = collect(service, test.queries, "keyword")
         test_semantic = collect(service, test.queries, "semantic")
         baseline = BASELINE
-        passage_only = replace(fused_best, sentence_weight=0.0)
+        passage_only = replace(best, sentence_weight=0.0)
         final = {
-            "keyword": evaluate(test_keyword, chunk_doc, test.qrels, "keyword", fused_best),
-            "semantic": evaluate(test_semantic, chunk_doc, test.qrels, "semantic", fused_best),
-            "hybrid": evaluate(test_hits, chunk_doc, test.qrels, "hybrid", fused_best),
+            "keyword": evaluate(test_keyword, chunk_doc, test.qrels, "keyword", best),
+            "semantic": evaluate(test_semantic, chunk_doc, test.qrels, "semantic", best),
+            "hybrid": evaluate(test_hits, chunk_doc, test.qrels, "hybrid", best),
             "hybrid (rrf, k=60)": evaluate(
-                test_hits, chunk_doc, test.qrels, "hybrid", replace(fused_best, fusion="rrf", rrf_k=60)
+                test_hits, chunk_doc, test.qrels, "hybrid", replace(best, fusion="rrf", rrf_k=60)
+            ),
+            "hybrid (without term coverage)": evaluate(
+                test_hits, chunk_doc, test.qrels, "hybrid", fused_best
             ),
             "semantic (passage vector only)": evaluate(
                 test_semantic, chunk_doc, test.qrels, "semantic", passage_only
@@ -236,9 +259,9 @@ def main() -> None:
             ),
         }
         train_final = {
-            "keyword": evaluate(train_hits, chunk_doc, train.qrels, "keyword", fused_best),
-            "semantic": evaluate(train_hits, chunk_doc, train.qrels, "semantic", fused_best),
-            "hybrid": evaluate(train_hits, chunk_doc, train.qrels, "hybrid", fused_best),
+            "keyword": evaluate(train_hits, chunk_doc, train.qrels, "keyword", best),
+            "semantic": evaluate(train_hits, chunk_doc, train.qrels, "semantic", best),
+            "hybrid": evaluate(train_hits, chunk_doc, train.qrels, "hybrid", best),
         }
         model = archive.manifest.model
     results = {
@@ -247,10 +270,11 @@ def main() -> None:
         "test_queries": len(test.queries),
         "model": model,
         "chunking": settings.chunking.as_dict(),
-        "chosen": asdict(fused_best),
+        "chosen": asdict(best),
         "keyword_sweep": keyword_rows,
         "sentence_sweep": sentence_rows,
         "fusion_sweep": fusion_rows,
+        "term_coverage_sweep": coverage_rows,
         "train": train_final,
         "test": final,
         "seconds": round(time.time() - started, 1),

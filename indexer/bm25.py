@@ -7,6 +7,12 @@ numpy arrays (segments never change, so the cache stays valid until a merge drop
 scores every matching chunk with array arithmetic: the same BM25F formula, idf, field lengths,
 boosts and coordination bonus as Whoosh's `BM25F` and `Or(scale=...)`.
 
+In the same pass it measures each chunk's term coverage of the query: the share of the query's
+distinct text terms the chunk contains, each weighted by its Robertson-Sparck Jones idf (near zero
+for a word most chunks hold), whatever its frequency. Only the words asked for at full weight
+count: a name's spelling variants (boosted below 1) widen what matches, not what is asked.
+Hybrid fusion adds it as a third signal (`term_coverage` in docs/QUALITY.md).
+
 It handles `Term` and `Or` nodes; inside an uncoordinated `Or`, another node (a name's phrase
 variant) is scored by Whoosh document by document and added in. A query of any other shape
 (AND, NOT, phrases or wildcards at the top) returns None from `score_query`, and the caller lets
@@ -19,8 +25,10 @@ the scores against Whoosh's own on a real index, so an upgrade that changes them
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
@@ -29,6 +37,7 @@ from whoosh.util.numeric import byte_to_length
 
 # Decoded postings kept in memory, across searchers (8 bytes each: int32 docnum, float32 frequency).
 CACHE_POSTINGS = 12_000_000
+TERM_COVERAGE_FIELD = "text"  # the field whose terms a chunk's coverage of the query counts
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -102,9 +111,19 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np
     return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
 
 
+@dataclass(frozen=True)
+class Scored:
+    """Every document matching one query: docnums ascending, their BM25F scores and coverage."""
+
+    docnums: np.ndarray
+    scores: np.ndarray
+    term_coverage: np.ndarray  # 0..1: idf-weighted share of the query's distinct text terms held
+
+
 class QueryScorer:
-    """Scores of one query over every document of one searcher, summed into two dense arrays
-    (score and matching term leaves per docnum): memory stays two arrays, whatever the query."""
+    """Scores of one query over every document of one searcher, summed into dense arrays
+    (score, matching term leaves, idf of the text terms held, per docnum): memory stays three
+    arrays, whatever the query."""
 
     def __init__(self, searcher, weighting, cache: PostingCache):
         self.searcher = searcher
@@ -112,6 +131,8 @@ class QueryScorer:
         self.cache = cache
         self.size = searcher.doc_count_all()
         self.leaves = searcher.leaf_searchers()
+        self.held = np.zeros(self.size)
+        self._held_terms: set[str] = set()
 
     def evaluate(self, query: wq.Query) -> tuple[np.ndarray, np.ndarray]:
         scores, matches = np.zeros(self.size), np.zeros(self.size, dtype=np.int32)
@@ -159,6 +180,7 @@ class QueryScorer:
         idf = self.weighting.idf(self.searcher, query.fieldname, btext)
         avgfl = self.searcher.avg_field_length(query.fieldname) or 1
         b, k1 = self._b(query.fieldname), self.weighting.K1
+        held = self._term_coverage_idf(query, btext)
         for leaf, offset in self.leaves:
             reader = leaf.reader()
             ids, tf = self.cache.postings(reader, query.fieldname, btext)
@@ -173,7 +195,15 @@ class QueryScorer:
                 ids, term_scores = ids[keep], term_scores[keep]
             scores[ids + offset] += term_scores * (query.boost * weight)  # ids are unique per term
             matches[ids + offset] += 1
+            self.held[ids + offset] += held
         return 1
+
+    def _term_coverage_idf(self, query: wq.Term, btext: bytes) -> float:
+        """The term's weight in term coverage: its idf the first time the query names it, else 0."""
+        if not _asked(query) or query.text in self._held_terms:
+            return 0.0
+        self._held_terms.add(query.text)
+        return rsj_idf(self.searcher, query.fieldname, btext)
 
     def _add_by_whoosh(self, query: wq.Query, scores, matches, weight: float) -> int:
         """A node Whoosh scores itself, document by document (its matchers skip deletions)."""
@@ -199,16 +229,40 @@ def _coordinate(scores: np.ndarray, matches: np.ndarray, terms: int, scale: floa
     return result
 
 
-def score_query(
-    searcher, weighting, query: wq.Query, cache: PostingCache
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """(docnums, scores) of every document matching `query`, or None when Whoosh must do it."""
+def score_query(searcher, weighting, query: wq.Query, cache: PostingCache) -> Scored | None:
+    """Every document matching `query`, scored, or None when Whoosh must do it."""
+    scorer = QueryScorer(searcher, weighting, cache)
     try:
-        scores, matches = QueryScorer(searcher, weighting, cache).evaluate(query)
+        scores, matches = scorer.evaluate(query)
     except Unsupported:
         return None
     docnums = np.flatnonzero(matches)
-    return docnums, scores[docnums]
+    total = term_coverage_total(searcher, query)
+    held = scorer.held[docnums] / total if total else np.zeros(len(docnums))
+    return Scored(docnums, scores[docnums], held)
+
+
+def term_coverage_total(searcher, query: wq.Query) -> float:
+    """The idf of all the query's distinct text terms, those no chunk holds included."""
+    schema, total, seen = searcher.schema, 0.0, set()
+    for leaf in query.leaves():
+        if isinstance(leaf, wq.Term) and _asked(leaf) and leaf.text not in seen:
+            seen.add(leaf.text)
+            total += rsj_idf(searcher, TERM_COVERAGE_FIELD, schema[TERM_COVERAGE_FIELD].to_bytes(leaf.text))
+    return total
+
+
+def _asked(term: wq.Term) -> bool:
+    """A text term the query asks for itself (not a spelling variant, which is boosted below 1)."""
+    return term.fieldname == TERM_COVERAGE_FIELD and term.boost >= 1.0
+
+
+def rsj_idf(searcher, fieldname: str, btext: bytes) -> float:
+    """ln(1 + (N - df + 0.5) / (df + 0.5)), Lucene's BM25 idf: about 0 for a term every chunk holds
+    (Whoosh's own idf, ln(N / (df + 1)) + 1, never falls below 1)."""
+    count = searcher.doc_count()
+    frequency = searcher.doc_frequency(fieldname, btext)
+    return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
 def query_key(query: wq.Query) -> tuple:

@@ -29,6 +29,7 @@ from indexer.analysis import name_analyzer, text_analyzer
 from indexer.state import IndexState
 
 INDEX_NAME = "chunks"
+MAX_REMEMBERED_DOCNUMS = 200_000
 
 
 def build_schema() -> Schema:
@@ -73,6 +74,7 @@ class KeywordIndex:
         self._lock = threading.RLock()
         self._searcher = None
         self._last_scores = None
+        self._docnums: dict[int, int] = {}  # chunk id -> docnum in the current searcher
         self._postings = bm25.PostingCache()
 
     # -- writing -------------------------------------------------------------------------------
@@ -130,6 +132,7 @@ class KeywordIndex:
                     searcher.close()
                 searcher = self._searcher = self._index.searcher(weighting=self.scoring)
                 self._last_scores = None
+                self._docnums = {}
                 segments = {leaf.reader().segment().segment_id() for leaf, _ in searcher.leaf_searchers()}
                 self._postings.keep_only(segments)
             return searcher
@@ -147,16 +150,17 @@ class KeywordIndex:
         searcher = self.searcher()
         found = self._all_scores(searcher, query, weighting or self.scoring)
         if found is not None:
-            docnums, scores = found
+            docnums, scores = found.docnums, found.scores
             if filter_query is not None:
                 allowed = np.fromiter(searcher.docs_for_query(filter_query), dtype=np.int64)
                 keep = np.isin(docnums, allowed)
                 docnums, scores = docnums[keep], scores[keep]
             docnums, scores = bm25.top(docnums, scores, limit)
-            return [
-                (int(searcher.stored_fields(int(docnum))["chunk_id"]), float(score))
-                for docnum, score in zip(docnums, scores, strict=True)
-            ]
+            chunk_ids = [int(searcher.stored_fields(int(docnum))["chunk_id"]) for docnum in docnums]
+            if len(self._docnums) > MAX_REMEMBERED_DOCNUMS:
+                self._docnums.clear()
+            self._docnums.update(zip(chunk_ids, docnums.tolist(), strict=True))
+            return [(chunk_id, float(score)) for chunk_id, score in zip(chunk_ids, scores, strict=True)]
         if weighting is not None:  # same reader, other scoring parameters
             searcher = Searcher(searcher.reader(), weighting=weighting, closereader=False)
         try:
@@ -171,19 +175,10 @@ class KeywordIndex:
         if not chunk_ids:
             return {}
         searcher = self.searcher()
-        wanted = {}
-        for chunk_id in chunk_ids:
-            docnum = searcher.document_number(chunk_id=str(chunk_id))
-            if docnum is not None:
-                wanted[docnum] = chunk_id
+        wanted = self._docnums_of(searcher, chunk_ids)
         found = self._all_scores(searcher, query, weighting or self.scoring)
         if found is not None:
-            docnums, scores = found
-            targets = np.fromiter(wanted, dtype=np.int64, count=len(wanted))
-            where = np.clip(np.searchsorted(docnums, targets), 0, max(len(docnums) - 1, 0))
-            hit = (docnums[where] == targets) if len(docnums) else np.zeros(len(targets), dtype=bool)
-            pairs = zip(targets, where, hit, strict=True)
-            return {wanted[int(t)]: float(scores[w]) for t, w, h in pairs if h}
+            return _pick(found.docnums, found.scores, wanted)
         if weighting is not None:
             searcher = Searcher(searcher.reader(), weighting=weighting, closereader=False)
         # Skip straight to each wanted document instead of evaluating the query everywhere.
@@ -198,9 +193,34 @@ class KeywordIndex:
                 scores[wanted[docnum]] = float(matcher.score())
         return scores
 
-    def _all_scores(self, searcher, query: wq.Query, weighting) -> tuple[np.ndarray, np.ndarray] | None:
+    @_locked
+    def term_coverage(self, query: wq.Query, chunk_ids: list[int], weighting=None) -> dict[int, float]:
+        """Each chunk's term coverage of the query (`bm25.Scored`), for those holding any of its
+        text terms; empty for a query Whoosh evaluates itself (AND, NOT, phrases at the top)."""
+        searcher = self.searcher()
+        found = self._all_scores(searcher, query, weighting or self.scoring)
+        if found is None or not chunk_ids:
+            return {}
+        covered = _pick(found.docnums, found.term_coverage, self._docnums_of(searcher, chunk_ids))
+        return {chunk_id: share for chunk_id, share in covered.items() if share > 0}
+
+    def _docnums_of(self, searcher, chunk_ids: list[int]) -> dict[int, int]:
+        """{docnum: chunk id} for the chunks the index holds (docnums of `search` results are
+        remembered for the current searcher: no lookup for them)."""
+        wanted = {}
+        for chunk_id in chunk_ids:
+            docnum = self._docnums.get(chunk_id)
+            if docnum is None:
+                docnum = searcher.document_number(chunk_id=str(chunk_id))
+                if docnum is not None:
+                    self._docnums[chunk_id] = docnum
+            if docnum is not None:
+                wanted[docnum] = chunk_id
+        return wanted
+
+    def _all_scores(self, searcher, query: wq.Query, weighting) -> bm25.Scored | None:
         """Every matching document's score, vectorised (None: Whoosh must evaluate this query).
-        The last result is kept: `scores_for` asks again for the same query."""
+        The last result is kept: `scores_for` and `term_coverage` ask again for the same query."""
         if type(weighting) is not BM25F:
             return None
         key = (bm25.query_key(query), weighting.B, weighting.K1, tuple(sorted(weighting._field_B.items())))
@@ -291,6 +311,14 @@ def merge_tiers(writer, segments: list) -> list:
             writer.add_reader(reader)
             reader.close()
     return kept
+
+
+def _pick(docnums: np.ndarray, values: np.ndarray, wanted: dict[int, int]) -> dict[int, float]:
+    """{chunk id: value} for the wanted docnums present in `docnums` (sorted)."""
+    targets = np.fromiter(wanted, dtype=np.int64, count=len(wanted))
+    where = np.clip(np.searchsorted(docnums, targets), 0, max(len(docnums) - 1, 0))
+    hit = (docnums[where] == targets) if len(docnums) else np.zeros(len(targets), dtype=bool)
+    return {wanted[int(t)]: float(values[w]) for t, w, h in zip(targets, where, hit, strict=True) if h}
 
 
 def _crash_point_inside_commit(writer) -> None:

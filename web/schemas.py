@@ -178,7 +178,12 @@ class Scores(ma.Schema):
         },
     )
     hybrid = fields.Float(
-        allow_none=True, required=True, metadata={"description": "Fused score (hybrid mode only)."}
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "Fused score (hybrid mode only): the two scores above, normalised and "
+            "weighted, plus the passage's term coverage (docs/QUALITY.md)."
+        },
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -14,6 +15,7 @@ from archive.ranking import Tuning
 from archive.search import Hits, SearchRequest, SearchService
 from archive.store import SENTENCE_MAX_TOKENS
 from bench import corpus_queries
+from indexer.analysis import analyze
 from indexer.sentences import BestSentence
 
 QUERIES = corpus_queries.QUERIES
@@ -146,6 +148,29 @@ def test_semantic_score_mixes_the_chunk_and_its_best_sentence():
     assert mixed[1] == pytest.approx(0.75 * 0.4 + 0.25 * 0.8)
     assert mixed[2] == 0.6  # no stored sentences (an archive not yet repaired): its own cosine
     assert hits.semantic_scores(Tuning(sentence_weight=0.0)) == hits.semantic
+
+
+def test_hybrid_hits_carry_each_keyword_passages_idf_share_of_the_question(service, corpus_archive):
+    query = "Which ministry announced a rise in wheat prices after the drought?"
+    request = SearchRequest(query=query, mode="hybrid")
+    hits = service.retrieve(request, service.parser.parse(query), request.filters)
+    assert hits.term_coverage and set(hits.term_coverage) <= set(hits.keyword)
+    searcher = corpus_archive.keyword.searcher()
+    words = {term for term, _, _ in analyze(query, mode="query")}
+    idf = {}
+    for word in words:
+        df = searcher.doc_frequency("text", word)
+        idf[word] = math.log(1 + (searcher.doc_count() - df + 0.5) / (df + 0.5))
+    rows = corpus_archive.catalog.passages(list(hits.term_coverage))
+    for chunk, share in hits.term_coverage.items():
+        held = {term for term, _, _ in analyze(rows[chunk]["chunk_text"])} & words
+        assert share == pytest.approx(sum(idf[w] for w in held) / sum(idf.values())), chunk
+    assert (
+        service.retrieve(
+            SearchRequest(query=query, mode="keyword"), service.parser.parse(query), Filters()
+        ).term_coverage
+        == {}
+    )
 
 
 def test_pdf_passages_cite_their_page(service):

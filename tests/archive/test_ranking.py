@@ -1,0 +1,47 @@
+"""Pure ranking logic: term coverage as the third signal of convex fusion."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.ranking import Tuning, fuse, rank
+
+KEYWORD = {1: 10.0, 2: 9.0, 3: 2.0}
+SEMANTIC = {1: 0.50, 2: 0.50, 3: 0.52}
+COVERAGE = {1: 0.2, 2: 1.0}  # chunk 3 holds none of the query's words
+
+
+def test_term_coverage_adds_its_weighted_share_to_the_fused_score():
+    plain = dict(
+        fuse(
+            KEYWORD, SEMANTIC, "hybrid", Tuning(term_coverage=0.0), keyword_bound=10.0, term_coverage=COVERAGE
+        )
+    )
+    covered = fuse(
+        KEYWORD, SEMANTIC, "hybrid", Tuning(term_coverage=0.2), keyword_bound=10.0, term_coverage=COVERAGE
+    )
+    assert [item for item, _ in covered] == [2, 1, 3]  # without coverage: 1, 2, 3
+    assert [item for item, _ in sorted(plain.items(), key=lambda p: -p[1])] == [1, 2, 3]
+    for item, score in covered:
+        assert score == pytest.approx(plain[item] + 0.2 * COVERAGE.get(item, 0.0))
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic"])
+def test_term_coverage_leaves_single_retriever_modes_and_rrf_alone(mode):
+    tuning = Tuning(term_coverage=0.5)
+    assert fuse(KEYWORD, SEMANTIC, mode, tuning, 10.0, COVERAGE) == fuse(
+        KEYWORD, SEMANTIC, mode, tuning, 10.0
+    )
+    rrf = Tuning(fusion="rrf", term_coverage=0.5)
+    assert fuse(KEYWORD, SEMANTIC, "hybrid", rrf, 10.0, COVERAGE) == fuse(
+        KEYWORD, SEMANTIC, "hybrid", rrf, 10.0
+    )
+
+
+def test_documents_fused_per_document_take_their_best_chunks_coverage():
+    chunk_doc = {1: "a", 2: "b", 3: "b"}
+    tuning = Tuning(fusion_level="document", term_coverage=0.2)
+    ranked = rank(KEYWORD, SEMANTIC, chunk_doc, "hybrid", tuning, 10.0, {1: 0.2, 3: 1.0})
+    assert [doc.doc_id for doc in ranked] == ["b", "a"]
+    b = (1 - tuning.alpha) * 0.9 + tuning.alpha * 0.52 + 0.2 * 1.0
+    assert ranked[0].score == pytest.approx(b)
