@@ -886,8 +886,8 @@ def measure_hnsw(
 
 def measure_breakdown(scale: Scale, folder: Path, queries: list[dict], settings) -> dict:
     """The search service on the largest archive in this process, three ways: as configured (torch
-    and faiss on every core); with one thread each; with one thread and no highlighting (which skips
-    embedding the sentences of semantic-only passages). The queries are split in two halves run in
+    and faiss on every core); with one thread each; with one thread and no highlighting (no term
+    spans, no closest sentence located in the passage text). The queries are split in two halves run in
     the order A B C, then C B A (a block per way, so a way keeps its thread count; a drift in the
     machine's load falls on all three). Each way has its own SearchService: no cache is shared."""
     import faiss
@@ -1131,7 +1131,7 @@ def findings(results: dict) -> list[str]:
             f"In process, {mode} p50: {configured:.0f} ms as configured "
             f"({breakdown['threads_as_configured']} threads), {single:.0f} ms with one torch/faiss thread, "
             f"{bare:.0f} ms with one thread and no "
-            "highlighting (no sentence embedding for semantic-only passages)."
+            "highlighting (no term spans or closest sentence located in the passages)."
         )
     timing = hnsw["latency_by_openmp_threads"]
     if len(timing) > 1:
