@@ -33,7 +33,7 @@ class Tuning:
     name_variants: bool = True  # widen capitalised (or unknown) terms to their spelling variants
     bm25_b: float = 0.5
     bm25_k1: float = 0.9
-    term_coverage: float = 0.1  # convex fusion: weight of the idf share of the query's words held
+    term_coverage_weight: float = 0.2  # convex fusion: weight of a passage's term coverage
     sentence_weight: float = 0.5  # semantic side: share of the chunk's best sentence in its score
 
 
@@ -64,7 +64,7 @@ def fuse(
     mode: str,
     tuning: Tuning,
     keyword_bound: float = 0.0,
-    term_coverage: dict | None = None,
+    term_coverage: Scores | None = None,
 ) -> list[tuple]:
     """Items ranked by the mode's score: one retriever's, or both fused."""
     if mode == "keyword":
@@ -74,9 +74,9 @@ def fuse(
     if tuning.fusion == "rrf":
         return fusion.rrf([_sorted(keyword), _sorted(semantic)], k=tuning.rrf_k)
     fused = _convex(keyword, semantic, tuning, keyword_bound)
-    if not (tuning.term_coverage and term_coverage):
+    if not (tuning.term_coverage_weight and term_coverage):
         return fused
-    weight = tuning.term_coverage  # a third signal: how much of the query's wording the item holds
+    weight = tuning.term_coverage_weight  # a third signal: how much of the query's wording it holds
     return _sorted({item: score + weight * term_coverage.get(item, 0.0) for item, score in fused})
 
 

@@ -173,7 +173,7 @@ class SearchService:
                 if parsed.keyword is not None:
                     only_semantic = [chunk for chunk in semantic if chunk not in keyword]
                     keyword.update(self.archive.keyword.scores_for(query, only_semantic, self.weighting))
-                    coverage = self.archive.keyword.term_coverage(query, list(keyword), self.weighting)
+                    coverage = self.archive.keyword.term_coverage(query, list(keyword))
         sentences = {}
         if semantic:
             stored = self.archive.catalog.sentence_vectors(semantic, self.archive.manifest.model["dimension"])

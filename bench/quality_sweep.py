@@ -46,7 +46,7 @@ BASELINE = Tuning(
     alpha=0.5,
     normalization="minmax",
     fusion_level="document",
-    term_coverage=0.0,
+    term_coverage_weight=0.0,
 )
 TIE_TOLERANCE = 0.003  # nDCG@10 differences below this on train are noise (about 1 query in 300)
 
@@ -142,10 +142,12 @@ def sweep_fusion(hits, chunk_doc, qrels, base: Tuning, dev, log) -> tuple[Tuning
 
 def sweep_term_coverage(hits, chunk_doc, qrels, base: Tuning, dev, log) -> tuple[Tuning, list]:
     """Term coverage as a third signal of the chosen convex fusion: its weight x alpha on train."""
+    if base.fusion != "convex":  # reciprocal rank fusion has no score to add it to
+        return base, []
     rows, tunings = [], []
     for weight in TERM_COVERAGE_WEIGHTS:
         for alpha in ALPHAS:
-            tuning = replace(base, term_coverage=weight, alpha=alpha)
+            tuning = replace(base, term_coverage_weight=weight, alpha=alpha)
             figures = evaluate(hits, chunk_doc, qrels, "hybrid", tuning)
             rows.append({"term_coverage": weight, "alpha": alpha, **figures, "sample_success@1": dev(tuning)})
             tunings.append(tuning)

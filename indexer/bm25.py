@@ -7,12 +7,6 @@ numpy arrays (segments never change, so the cache stays valid until a merge drop
 scores every matching chunk with array arithmetic: the same BM25F formula, idf, field lengths,
 boosts and coordination bonus as Whoosh's `BM25F` and `Or(scale=...)`.
 
-In the same pass it measures each chunk's term coverage of the query: the share of the query's
-distinct text terms the chunk contains, each weighted by its Robertson-Sparck Jones idf (near zero
-for a word most chunks hold), whatever its frequency. Only the words asked for at full weight
-count: a name's spelling variants (boosted below 1) widen what matches, not what is asked.
-Hybrid fusion adds it as a third signal (`term_coverage` in docs/QUALITY.md).
-
 It handles `Term` and `Or` nodes; inside an uncoordinated `Or`, another node (a name's phrase
 variant) is scored by Whoosh document by document and added in. A query of any other shape
 (AND, NOT, phrases or wildcards at the top) returns None from `score_query`, and the caller lets
@@ -25,7 +19,6 @@ the scores against Whoosh's own on a real index, so an upgrade that changes them
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -35,9 +28,11 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from indexer.variants import VariantGroup
+
 # Decoded postings kept in memory, across searchers (8 bytes each: int32 docnum, float32 frequency).
 CACHE_POSTINGS = 12_000_000
-TERM_COVERAGE_FIELD = "text"  # the field whose terms a chunk's coverage of the query counts
+UNIONS = (wq.Or, VariantGroup)  # scored as Whoosh's Or
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -113,17 +108,15 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np
 
 @dataclass(frozen=True)
 class Scored:
-    """Every document matching one query: docnums ascending, their BM25F scores and coverage."""
+    """Every document matching one query: docnums ascending, and their BM25F scores."""
 
     docnums: np.ndarray
     scores: np.ndarray
-    term_coverage: np.ndarray  # 0..1: idf-weighted share of the query's distinct text terms held
 
 
 class QueryScorer:
-    """Scores of one query over every document of one searcher, summed into dense arrays
-    (score, matching term leaves, idf of the text terms held, per docnum): memory stays three
-    arrays, whatever the query."""
+    """Scores of one query over every document of one searcher, summed into two dense arrays
+    (score and matching term leaves per docnum): memory stays two arrays, whatever the query."""
 
     def __init__(self, searcher, weighting, cache: PostingCache):
         self.searcher = searcher
@@ -131,12 +124,10 @@ class QueryScorer:
         self.cache = cache
         self.size = searcher.doc_count_all()
         self.leaves = searcher.leaf_searchers()
-        self.held = np.zeros(self.size)
-        self._held_terms: set[str] = set()
 
     def evaluate(self, query: wq.Query) -> tuple[np.ndarray, np.ndarray]:
         scores, matches = np.zeros(self.size), np.zeros(self.size, dtype=np.int32)
-        if not isinstance(query, wq.Term) and type(query) is not wq.Or:
+        if not isinstance(query, wq.Term) and type(query) not in UNIONS:
             raise Unsupported(type(query).__name__)
         self.add(query, scores, matches, 1.0)
         return scores, matches
@@ -145,7 +136,7 @@ class QueryScorer:
         """Add `weight` x the node's scores; return how many of its term leaves the index holds."""
         if isinstance(query, wq.Term):
             return self._add_term(query, scores, matches, weight)
-        if type(query) is wq.Or:
+        if type(query) in UNIONS:
             return self._add_or(query, scores, matches, weight)
         if inside is not None and not inside.scale:
             return self._add_by_whoosh(query, scores, matches, weight)  # e.g. a name's phrase variant
@@ -180,7 +171,6 @@ class QueryScorer:
         idf = self.weighting.idf(self.searcher, query.fieldname, btext)
         avgfl = self.searcher.avg_field_length(query.fieldname) or 1
         b, k1 = self._b(query.fieldname), self.weighting.K1
-        held = self._term_coverage_idf(query, btext)
         for leaf, offset in self.leaves:
             reader = leaf.reader()
             ids, tf = self.cache.postings(reader, query.fieldname, btext)
@@ -195,15 +185,7 @@ class QueryScorer:
                 ids, term_scores = ids[keep], term_scores[keep]
             scores[ids + offset] += term_scores * (query.boost * weight)  # ids are unique per term
             matches[ids + offset] += 1
-            self.held[ids + offset] += held
         return 1
-
-    def _term_coverage_idf(self, query: wq.Term, btext: bytes) -> float:
-        """The term's weight in term coverage: its idf the first time the query names it, else 0."""
-        if not _asked(query) or query.text in self._held_terms:
-            return 0.0
-        self._held_terms.add(query.text)
-        return rsj_idf(self.searcher, query.fieldname, btext)
 
     def _add_by_whoosh(self, query: wq.Query, scores, matches, weight: float) -> int:
         """A node Whoosh scores itself, document by document (its matchers skip deletions)."""
@@ -231,38 +213,12 @@ def _coordinate(scores: np.ndarray, matches: np.ndarray, terms: int, scale: floa
 
 def score_query(searcher, weighting, query: wq.Query, cache: PostingCache) -> Scored | None:
     """Every document matching `query`, scored, or None when Whoosh must do it."""
-    scorer = QueryScorer(searcher, weighting, cache)
     try:
-        scores, matches = scorer.evaluate(query)
+        scores, matches = QueryScorer(searcher, weighting, cache).evaluate(query)
     except Unsupported:
         return None
     docnums = np.flatnonzero(matches)
-    total = term_coverage_total(searcher, query)
-    held = scorer.held[docnums] / total if total else np.zeros(len(docnums))
-    return Scored(docnums, scores[docnums], held)
-
-
-def term_coverage_total(searcher, query: wq.Query) -> float:
-    """The idf of all the query's distinct text terms, those no chunk holds included."""
-    schema, total, seen = searcher.schema, 0.0, set()
-    for leaf in query.leaves():
-        if isinstance(leaf, wq.Term) and _asked(leaf) and leaf.text not in seen:
-            seen.add(leaf.text)
-            total += rsj_idf(searcher, TERM_COVERAGE_FIELD, schema[TERM_COVERAGE_FIELD].to_bytes(leaf.text))
-    return total
-
-
-def _asked(term: wq.Term) -> bool:
-    """A text term the query asks for itself (not a spelling variant, which is boosted below 1)."""
-    return term.fieldname == TERM_COVERAGE_FIELD and term.boost >= 1.0
-
-
-def rsj_idf(searcher, fieldname: str, btext: bytes) -> float:
-    """ln(1 + (N - df + 0.5) / (df + 0.5)), Lucene's BM25 idf: about 0 for a term every chunk holds
-    (Whoosh's own idf, ln(N / (df + 1)) + 1, never falls below 1)."""
-    count = searcher.doc_count()
-    frequency = searcher.doc_frequency(fieldname, btext)
-    return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+    return Scored(docnums, scores[docnums])
 
 
 def query_key(query: wq.Query) -> tuple:

@@ -24,7 +24,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from archive.faults import crash_point
-from indexer import bm25
+from indexer import bm25, coverage
 from indexer.analysis import name_analyzer, text_analyzer
 from indexer.state import IndexState
 
@@ -157,8 +157,6 @@ class KeywordIndex:
                 docnums, scores = docnums[keep], scores[keep]
             docnums, scores = bm25.top(docnums, scores, limit)
             chunk_ids = [int(searcher.stored_fields(int(docnum))["chunk_id"]) for docnum in docnums]
-            if len(self._docnums) > MAX_REMEMBERED_DOCNUMS:
-                self._docnums.clear()
             self._docnums.update(zip(chunk_ids, docnums.tolist(), strict=True))
             return [(chunk_id, float(score)) for chunk_id, score in zip(chunk_ids, scores, strict=True)]
         if weighting is not None:  # same reader, other scoring parameters
@@ -194,15 +192,16 @@ class KeywordIndex:
         return scores
 
     @_locked
-    def term_coverage(self, query: wq.Query, chunk_ids: list[int], weighting=None) -> dict[int, float]:
-        """Each chunk's term coverage of the query (`bm25.Scored`), for those holding any of its
-        text terms; empty for a query Whoosh evaluates itself (AND, NOT, phrases at the top)."""
+    def term_coverage(self, query: wq.Query, chunk_ids: list[int]) -> dict[int, float]:
+        """Each chunk's term coverage of the query (`indexer.coverage`), for those holding any of
+        its words."""
         searcher = self.searcher()
-        found = self._all_scores(searcher, query, weighting or self.scoring)
-        if found is None or not chunk_ids:
+        wanted = self._docnums_of(searcher, chunk_ids)
+        if not wanted:
             return {}
-        covered = _pick(found.docnums, found.term_coverage, self._docnums_of(searcher, chunk_ids))
-        return {chunk_id: share for chunk_id, share in covered.items() if share > 0}
+        docnums = np.fromiter(wanted, dtype=np.int64, count=len(wanted))
+        shares = coverage.term_coverage(searcher, query, self._postings.postings, docnums)
+        return {wanted[int(d)]: float(share) for d, share in zip(docnums, shares, strict=True) if share > 0}
 
     def _docnums_of(self, searcher, chunk_ids: list[int]) -> dict[int, int]:
         """{docnum: chunk id} for the chunks the index holds (docnums of `search` results are
@@ -216,11 +215,13 @@ class KeywordIndex:
                     self._docnums[chunk_id] = docnum
             if docnum is not None:
                 wanted[docnum] = chunk_id
+        if len(self._docnums) > MAX_REMEMBERED_DOCNUMS:
+            self._docnums.clear()
         return wanted
 
     def _all_scores(self, searcher, query: wq.Query, weighting) -> bm25.Scored | None:
         """Every matching document's score, vectorised (None: Whoosh must evaluate this query).
-        The last result is kept: `scores_for` and `term_coverage` ask again for the same query."""
+        The last result is kept: `scores_for` asks again for the same query."""
         if type(weighting) is not BM25F:
             return None
         key = (bm25.query_key(query), weighting.B, weighting.K1, tuple(sorted(weighting._field_B.items())))

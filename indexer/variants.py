@@ -113,6 +113,11 @@ class VariantFinder:
         return _rewrite(query, self, names)
 
 
+class VariantGroup(wq.Or):
+    """A name as asked OR its spelling variants: matched and scored as Whoosh's `Or`, and read as
+    one word of the query by `coverage` (held when any spelling is)."""
+
+
 def _rewrite(query: wq.Query, finder: VariantFinder, names: set[str]) -> wq.Query:
     if (
         isinstance(query, wq.Term)
@@ -132,7 +137,7 @@ def _rewrite(query: wq.Query, finder: VariantFinder, names: set[str]) -> wq.Quer
                     if len(parts) == 1
                     else wq.Phrase(query.fieldname, parts, boost=boost)
                 )
-        return wq.Or([query, *alternatives]) if alternatives else query
+        return VariantGroup([query, *alternatives]) if alternatives else query
     if isinstance(query, wq.Not):
         return query
     if isinstance(query, wq.AndNot):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 
 import pytest
@@ -13,6 +12,7 @@ from whoosh.searching import Searcher
 from indexer import bm25
 from indexer.keyword import KeywordIndex
 from indexer.query import QueryParser
+from indexer.variants import VariantGroup
 
 WORDS = """water river dam drought harbour desalination minister ministry statement talks wheat
 prices rise fall coffee exports Qassam Barudi Baroudi Kelvand bread palms summer pipeline
@@ -144,56 +144,7 @@ def test_filtered_search_keeps_only_allowed_chunks(index):
     assert got and len(got) < len(whoosh_scores(index, query))
 
 
-def _holders(index: KeywordIndex, term: str) -> set[int]:
-    searcher = index.searcher()
-    return {
-        int(searcher.stored_fields(d)["chunk_id"]) for d in searcher.docs_for_query(wq.Term("text", term))
-    }
-
-
-def test_term_coverage_is_the_idf_share_of_the_query_words_a_chunk_holds(index):
-    searcher = index.searcher()
-    # "water" twice (counted once), a title-only match does not count, a word no chunk holds does
-    query = wq.Or(
-        [
-            wq.Term("text", "water"),
-            wq.Term("text", "water"),
-            wq.Term("title", "dam"),
-            wq.Term("text", "river"),
-            wq.Term("text", "notindexed"),
-        ]
-    )
-    idf = {
-        word: math.log(1 + (searcher.doc_count() - df + 0.5) / (df + 0.5))
-        for word in ("water", "river", "notindexed")
-        for df in [searcher.doc_frequency("text", word)]
-    }
-    holders = {word: _holders(index, word) for word in ("water", "river")}
-    total = sum(idf.values())
-    chunks = sorted(holders["water"] | holders["river"] | _holders(index, "dam"))
-    got = index.term_coverage(query, chunks + [100000], weighting=WEIGHTING)
-    expected = {
-        chunk: sum(idf[word] for word in holders if chunk in holders[word]) / total for chunk in chunks
-    }
-    assert got == pytest.approx({chunk: share for chunk, share in expected.items() if share > 0}, rel=1e-9)
-    both = holders["water"] & holders["river"]
-    assert both and all(got[chunk] == pytest.approx((idf["water"] + idf["river"]) / total) for chunk in both)
-    assert min(got.values()) > 0 and max(got.values()) < 1  # "notindexed" is held by none
-
-
-def test_term_coverage_after_search_matches_a_fresh_lookup_and_needs_a_vectorised_query(index):
-    query = QueryParser(index.schema, title_boost=0.5).parse("water treaty council prices").keyword
-    found = [chunk for chunk, _ in index.search(query, 30, weighting=WEIGHTING)]
-    remembered = index.term_coverage(query, found, weighting=WEIGHTING)
-    fresh = KeywordIndex(index.folder).term_coverage(query, found, weighting=WEIGHTING)
-    assert remembered == pytest.approx(fresh) and len(remembered) == len(found)
-    assert all(0 < share <= 1 for share in remembered.values())
-    strict = wq.And([wq.Term("text", "water"), wq.Term("text", "river")])
-    assert index.term_coverage(strict, found, weighting=WEIGHTING) == {}
-
-
-def test_spelling_variants_widen_the_match_but_are_not_words_of_the_query(index):
-    barudi, baroudi = _holders(index, "barudi"), _holders(index, "baroudi")
-    variant = wq.Or([wq.Term("text", "barudi"), wq.Term("text", "baroudi", boost=0.5)])
-    got = index.term_coverage(variant, sorted(barudi | baroudi), weighting=WEIGHTING)
-    assert set(got) == barudi and list(got.values()) == pytest.approx([1.0] * len(barudi))  # the name asked
+def test_a_names_variant_group_scores_as_whoosh_does(index):
+    group = VariantGroup([wq.Term("text", "barudi"), wq.Term("text", "baroudi", boost=0.5)])
+    query = wq.Or([group, wq.Term("text", "water")], scale=0.9)
+    assert fast_scores(index, query) == pytest.approx(whoosh_scores(index, query), rel=1e-9)
