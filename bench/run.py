@@ -1312,8 +1312,8 @@ def write_up(results: dict) -> str:
         f"{breakdown['queries']} of the same queries, three ways (in blocks A B C then C B A over two "
         "halves of the queries): as configured "
         f"(torch and faiss on {breakdown['threads_as_configured']} threads), with one thread each, and with "
-        "one thread and highlighting off altogether (so no sentence embeddings for passages the keyword "
-        "side did not match). Each way has its own SearchService, so no cache is shared (p50 / p95 ms):",
+        "one thread and highlighting off altogether (no term spans, no closest sentence located in the "
+        "passages). Each way has its own SearchService, so no cache is shared (p50 / p95 ms):",
         "",
         *md_table(
             ["mode", *next(iter(breakdown["modes"].values())).keys()],
