@@ -13,6 +13,7 @@ from indexer import bm25
 from indexer.keyword import KeywordIndex
 from indexer.query import QueryParser
 from indexer.variants import VariantGroup
+from tests.indexer.rows import keyword_row
 
 WORDS = """water river dam drought harbour desalination minister ministry statement talks wheat
 prices rise fall coffee exports Qassam Barudi Baroudi Kelvand bread palms summer pipeline
@@ -21,17 +22,16 @@ treaty council""".split()
 
 def _row(chunk_id: int, rng: random.Random) -> dict:
     text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 60)))
-    return {
-        "id": chunk_id,
-        "doc_id": f"d{chunk_id // 3}",
-        "title": " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 5))),
-        "text": text,
-        "author": "",
-        "source": rng.choice(["Reuters", "Wire"]),
-        "tags": ["news"] if chunk_id % 2 else [],
-        "format": "text",
-        "date": f"2025-0{1 + chunk_id % 9}-01",
-    }
+    title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 5)))
+    return keyword_row(
+        chunk_id,
+        text,
+        doc_id=f"d{chunk_id // 3}",
+        title=title,
+        source=rng.choice(["Reuters", "Wire"]),
+        tags=["news"] if chunk_id % 2 else [],
+        date=f"2025-0{1 + chunk_id % 9}-01",
+    )
 
 
 @pytest.fixture(scope="module")

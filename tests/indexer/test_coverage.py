@@ -9,6 +9,7 @@ from whoosh import query as wq
 
 from indexer.keyword import KeywordIndex
 from indexer.variants import VariantGroup
+from tests.indexer.rows import keyword_row
 
 TEXTS = {  # chunk id -> text (stemming leaves these words as they are)
     1: "water river dam",
@@ -22,24 +23,10 @@ TEXTS = {  # chunk id -> text (stemming leaves these words as they are)
 }
 
 
-def _row(chunk_id: int, text: str, title: str = "") -> dict:
-    return {
-        "id": chunk_id,
-        "doc_id": f"d{chunk_id}",
-        "title": title,
-        "text": text,
-        "author": "",
-        "source": "Wire",
-        "tags": [],
-        "format": "text",
-        "date": "2025-01-01",
-    }
-
-
 @pytest.fixture
 def index(tmp_path):
     keyword = KeywordIndex(tmp_path / "keyword", create=True)
-    keyword.apply([_row(i, t, title="harbour" if i == 8 else "") for i, t in TEXTS.items()], [], 1)
+    keyword.apply([keyword_row(i, t, title="harbour" if i == 8 else "") for i, t in TEXTS.items()], [], 1)
     yield keyword
     keyword.close()
 
@@ -98,7 +85,7 @@ def test_a_name_and_its_spelling_variants_are_one_word(index):
 def test_coverage_stays_within_0_and_1_after_deletions(index):
     # every "water" chunk deleted and added again: Whoosh counts the deleted copies in the document
     # frequency until a merge, which must not turn the idf negative
-    index.apply([_row(i, t) for i, t in TEXTS.items() if "water" in t.split()], [], 2)
+    index.apply([keyword_row(i, t) for i, t in TEXTS.items() if "water" in t.split()], [], 2)
     query = wq.Or([wq.Term("text", "water"), wq.Term("text", "river")])
     got = index.term_coverage(query, list(TEXTS))
     assert set(got) == {c for c, t in TEXTS.items() if {"water", "river"} & set(t.split())}
@@ -109,7 +96,9 @@ def test_coverage_stays_within_0_and_1_after_deletions(index):
 def test_remembered_docnums_follow_a_commit_that_moves_them(index):
     query = wq.Or([wq.Term("text", "water"), wq.Term("text", "dam")])
     index.search(query, 10)  # remembers the docnums of what it found
-    index.apply([_row(1, "harbour"), _row(9, "dam water")], [3], 2)  # 1 changes, 3 goes, 9 arrives
+    index.apply(
+        [keyword_row(1, "harbour"), keyword_row(9, "dam water")], [3], 2
+    )  # 1 changes, 3 goes, 9 arrives
     got = index.term_coverage(query, [1, 2, 3, 4, 9])
     fresh = KeywordIndex(index.folder)
     try:

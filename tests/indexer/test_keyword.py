@@ -8,20 +8,13 @@ from collections import Counter
 from whoosh import query as wq
 
 from indexer.keyword import MERGE_FACTOR, KeywordIndex
+from tests.indexer.rows import keyword_row
 
 
 def _row(chunk_id: int) -> dict:
-    return {
-        "id": chunk_id,
-        "doc_id": f"d{chunk_id}",
-        "title": f"report {chunk_id}",
-        "text": f"river dam water level {chunk_id} word{chunk_id % 7}",
-        "author": "",
-        "source": "Wire",
-        "tags": [],
-        "format": "text",
-        "date": None,
-    }
+    return keyword_row(
+        chunk_id, f"river dam water level {chunk_id} word{chunk_id % 7}", title=f"report {chunk_id}"
+    )
 
 
 def test_many_small_commits_are_merged_into_few_segments(tmp_path):
