@@ -1,6 +1,6 @@
 """End to end in headless Chromium against a live `archive serve`: search, citations, passage
 links, upload, no-JavaScript use, phone width, keyboard use and hostile documents.
-Screenshots for the README are written to docs/screenshots/ by these tests."""
+Screenshots go to a temporary folder; `make screenshots` writes them to docs/screenshots/ for the README."""
 
 from __future__ import annotations
 
