@@ -31,16 +31,19 @@ _NOT_IN_NAMES = re.compile(r"[0-9?!:;\"“”«»€$£%]|\.\s|\.$")
 _MIN_PREFIX = 5  # a domain label shorter than this matches a name only exactly
 
 
-def clean_source(value: str | None) -> str | None:
+def clean_source(value: str | None, strict: bool = True) -> str | None:
     """The publication name in `value`, title-cased if in capitals; a domain as it is; None for a
-    headline or anything else that is not a name."""
+    headline or anything else that is not a name. Not `strict` (a source a file names in a field
+    of its own, such as a JSON `source`), lower-case words are allowed: only a headline's length,
+    digits and sentence punctuation refuse it."""
     if not value or not value.strip():
         return None
     value = " ".join(value.split())
     if is_domain(value):
         return _host(value)
     name = _QUALIFIER.split(value, maxsplit=1)[0].strip(" ,")
-    if not is_name(name):
+    plausible = len(name.split()) <= MAX_WORDS and not _NOT_IN_NAMES.search(name)
+    if not (is_name(name) if strict else plausible and name):
         return None
     return title_case(name) if name.isupper() else name
 
@@ -142,7 +145,7 @@ class SourceNames:
             self.canonical(name)
 
     def canonical(self, value: str | None) -> str | None:
-        name = clean_source(value)
+        name = clean_source(value, strict=False)
         if name is None:
             return None
         key = source_key(name)

@@ -14,21 +14,26 @@ import re
 from dataclasses import dataclass
 
 MAX_FOOTER_LINES = 12  # a footer longer than this is more likely content than leftovers
-MAX_LINE_WORDS = 30
+MAX_LINE_WORDS = 40
 KNOWN_BOILERPLATE = re.compile(
     r"""^(?:
         (?:book|request|schedule)\s+a\s+(?:demo|call|consultation)
       | get\s+in\s+touch | contact\s+us | talk\s+to\s+(?:us|sales|an\s+expert)
       | subscribe\b | sign\s+up\b | (?:join|get)\s+(?:our|the)\s+newsletter | newsletter\b
       | share\s+(?:this|on|via|the\s+article|the\s+story)\b | share$ | copy\s+link$
-      | (?:follow|like)\s+us\b | download\s+(?:our|the)\s+app
+      | (?:follow|like)\s+(?:us|[\w ]{1,30}?\s+on)\b | download\s+(?:our|the)\s+app
+      | unsubscribe\b | manage\s+(?:your\s+)?(?:preferences|subscription)
+      | forward\s+(?:this|to\s+a\s+friend)\b
       | (?:this\s+(?:site|website)\s+uses\s+)?cookies?\b | (?:accept|manage|reject)\s+(?:all\s+)?cookies
       | cookie\s+(?:policy|settings|preferences)
       | (?:©|\(c\)|copyright\b).* | .*\ball\s+rights\s+reserved\b.*
       | related(?:\s+(?:articles|stories|posts|reading))?\s*: | read\s+more\b | more\s+from\b
       | (?:terms|privacy)(?:\s+(?:of\s+use|policy))?\s*(?:[|·•]|$)
       | advertisement$ | back\s+to\s+top$ | print(?:\s+this)?(?:\s+article|\s+page)?$
-      | tags?\s*:
+      | tags?\s*: | advertise\b | (?:get|receive)\s+(?:breaking\s+)?(?:news\s+)?alerts\b
+      | (?:see|read)\s+also\b | also\s+read\b | (?:à\s+)?lire\s+aussi\b
+      | .*\b(?:become\s+a\s+(?:supporter|member|subscriber)|support\s+(?:our|independent)\s+journalism
+             |donate\s+now)\b.*
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

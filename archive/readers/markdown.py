@@ -92,4 +92,3 @@ def _front_matter(raw: str) -> tuple[dict[str, str], str]:
         if sep:
             metadata[key.strip().lower()] = value.strip().strip("\"'")
     return metadata, raw[match.end() :]
-

@@ -75,10 +75,15 @@ def _byline(line: str, index: int) -> Found | None:
     match = _BYLINE.match(line)
     if not match:
         return None
-    author = author_name(match.group("rest"))
+    rest = match.group("rest")
+    author = author_name(rest)
     if author is None:
         return None
-    return Found({"author": author, "date": _first_date(match.group("rest"))}, EXPLICIT)
+    values = {"author": author, "date": _first_date(rest)}
+    publication = _publication_line(rest, index)  # `By NAME | PUBLICATION | DATE`
+    if publication is not None and publication.values.get("source"):
+        values["source"] = publication.values["source"]
+    return Found(values, EXPLICIT)
 
 
 def _labelled(line: str, index: int) -> Found | None:
