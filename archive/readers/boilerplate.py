@@ -24,7 +24,8 @@ KNOWN_BOILERPLATE = re.compile(
       | (?:follow|like)\s+(?:us|[\w ]{1,30}?\s+on)\b | download\s+(?:our|the)\s+app
       | unsubscribe\b | manage\s+(?:your\s+)?(?:preferences|subscription)
       | forward\s+(?:this|to\s+a\s+friend)\b
-      | (?:this\s+(?:site|website)\s+uses\s+)?cookies?\b | (?:accept|manage|reject)\s+(?:all\s+)?cookies
+      | (?:(?:we|this\s+(?:site|website))\s+uses?\s+)?cookies?\b
+      | (?:accept|manage|reject)\s+(?:all\s+)?cookies
       | cookie\s+(?:policy|settings|preferences)
       | (?:©|\(c\)|copyright\b).* | .*\ball\s+rights\s+reserved\b.*
       | related(?:\s+(?:articles|stories|posts|reading))?\s*: | read\s+more\b | more\s+from\b
@@ -69,8 +70,10 @@ def split_footer(text: str) -> Split:
 
 def is_boilerplate(line: str) -> bool:
     """A known web leftover or a separator rule."""
+    if _RULE.match(line.strip()):
+        return True
     line = line.strip().lstrip("*_#>-• ").strip()
-    return bool(_RULE.match(line) or (len(line.split()) <= MAX_LINE_WORDS and KNOWN_BOILERPLATE.match(line)))
+    return bool(len(line.split()) <= MAX_LINE_WORDS and KNOWN_BOILERPLATE.match(line))
 
 
 def _footer_like(line: str) -> bool:
