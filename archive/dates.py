@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from dateutil import parser as date_parser
@@ -54,6 +55,7 @@ def dates_in(text: str, languages: tuple[str, ...] = LANGUAGES) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)  # mastheads and datelines repeat across a collection
 def parse_date_phrase(phrase: str, languages: tuple[str, ...] = LANGUAGES) -> str | None:
     """`YYYY-MM-DD` for one date phrase with day, month and year; None otherwise."""
     import dateparser  # imported on first use: it loads its language data (~0.2 s)

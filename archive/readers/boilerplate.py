@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 MAX_FOOTER_LINES = 12  # a footer longer than this is more likely content than leftovers
 MAX_LINE_WORDS = 40
+_TAIL_CHARACTERS = 16_384  # only the end of a text is read for its footer
 KNOWN_BOILERPLATE = re.compile(
     r"""^(?:
         (?:book|request|schedule)\s+a\s+(?:demo|call|consultation)
@@ -50,22 +51,26 @@ class Split:
 
 def split_footer(text: str) -> Split:
     """The text and the boilerplate footer at its end (empty when there is none)."""
-    lines = text.rstrip().split("\n")
-    cut = len(lines)
+    body = text.rstrip()
+    tail_start = (
+        body.find("\n", max(0, len(body) - _TAIL_CHARACTERS)) + 1 if len(body) > _TAIL_CHARACTERS else 0
+    )
+    cut = len(body)
     footer: list[str] = []
     known = False
-    for index in range(len(lines) - 1, -1, -1):
-        line = lines[index].strip()
-        if not line:
+    position = len(body)
+    for line in reversed(body[tail_start:].split("\n")):
+        position -= len(line) + 1
+        if not line.strip():
             continue
-        if len(footer) >= MAX_FOOTER_LINES or not _footer_like(line):
+        if len(footer) >= MAX_FOOTER_LINES or not _footer_like(line.strip()):
             break
         known = known or is_boilerplate(line)
-        footer.insert(0, line)
-        cut = index
+        footer.insert(0, line.strip())
+        cut = max(position, 0)
     if not known:
         return Split(text, [])
-    return Split("\n".join(lines[:cut]).rstrip(), footer)
+    return Split(body[:cut].rstrip(), footer)
 
 
 def is_boilerplate(line: str) -> bool:
