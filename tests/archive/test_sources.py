@@ -77,3 +77,39 @@ def test_source_names_map_spellings_and_domains_to_one_name():
     assert names.canonical("halvaratoday.example") == "halvaratoday.example"
     assert names.canonical("Halvara Today") == "Halvara Today"  # a name replaces a known domain
     assert names.canonical("halvaratoday.example") == "Halvara Today"
+
+
+def test_ingest_stores_a_domain_under_the_publication_name_the_archive_knows(settings, tmp_path):
+    from archive import operations
+    from archive.store import Archive
+    from tests.conftest import ingest
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "a-courier.txt").write_text(
+        "THE MESHAN COURIER | NATIONAL | 14 January 2025\n\nReservoir filling begins\n\n"
+        + "The gates of the dam closed on Sunday and the river fell by half within two days. " * 5,
+        encoding="utf-8",
+    )
+    (folder / "b-page.html").write_text(
+        '<html><head><link rel="canonical" href="https://www.meshancourier.example/national/flood">'
+        "</head><body><article><h1>Flood</h1><p>"
+        + "The spillway gates opened at night and the water reached the villages before dawn. " * 5
+        + "</p></article></body></html>",
+        encoding="utf-8",
+    )
+    (folder / "c-wire.jsonl").write_text(
+        '{"id": "w1", "title": "Wire", "text": "Talks resume in the capital next week.", '
+        '"source": "Field desk"}\n',
+        encoding="utf-8",
+    )
+    report = ingest(settings, folder)
+    assert report.failed == [], report.failed
+    with Archive(settings) as archive:
+        documents = operations.list_documents(archive)["documents"]
+    sources = {d["title"]: d["source"] for d in documents}
+    assert sources == {
+        "Reservoir filling begins": "The Meshan Courier",
+        "Flood": "The Meshan Courier",
+        "Wire": "Field desk",
+    }, sources
