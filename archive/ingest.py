@@ -26,6 +26,7 @@ from archive.errors import ReadError
 from archive.faults import crash_point
 from archive.files import Unreachable, discover, printable_path, sha256_file
 from archive.readers import RecordError, Source, read_source, registry
+from archive.sources import SourceNames
 from archive.store import Archive, embed_sentences, embedding_input
 from indexer.sentences import SentenceVectors
 
@@ -147,6 +148,7 @@ class Ingestor:
     def run(self, paths: Iterable[str]) -> IngestReport:
         started = time.monotonic()
         self.archive.prepare_for_writing()
+        self._sources = SourceNames(name for name, _ in self.catalog.facet("source"))
         paths = list(paths)
         if self.retry_failed and not paths:
             paths = [row["path"] for row in self.catalog.failed_files()]
@@ -358,8 +360,7 @@ class Ingestor:
         return row["path"] or row["title"] or row["identity"]
 
     def _prepare(self, document: Document, file_path: str) -> Prepared:
-        if self.source_name:
-            document.source = self.source_name
+        document.source = self.source_name or self._sources.canonical(document.source)
         if self.tags:
             document.tags = sorted(set(document.tags) | set(self.tags))
         chunks = chunk_text(document.text, self.archive.settings.chunking, document.pages)
