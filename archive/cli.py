@@ -59,11 +59,18 @@ def cli() -> None:
 @click.option("--source", help="Source name recorded on every document ingested.")
 @click.option("--tag", "tags", multiple=True, help="Tag added to every document (repeatable).")
 @click.option("--retry-failed", is_flag=True, help="Only retry files that failed before.")
+@click.option(
+    "--copy/--no-copy",
+    "copy_originals",
+    default=None,
+    help="Keep a copy of each file as its original (default; env ARCHIVE_COPY_ORIGINALS=0 turns it "
+    "off). Without a copy the file at its path is served only while its sha256 is unchanged.",
+)
 @click.option("--wait", is_flag=True, help="Wait for another running ingest instead of stopping.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @data_option
-def ingest(paths, source, tags, retry_failed, wait, progress, as_json, settings):
+def ingest(paths, source, tags, retry_failed, copy_originals, wait, progress, as_json, settings):
     """Ingest files, folders (recursive) and globs; unchanged files are skipped."""
     from archive.ingest import Ingestor
 
@@ -76,6 +83,7 @@ def ingest(paths, source, tags, retry_failed, wait, progress, as_json, settings)
             tags=tags,
             retry_failed=retry_failed,
             progress=render.ProgressBar(progress),
+            copy_originals=copy_originals,
         )
         report = ingestor.run(paths).to_dict()
     if as_json:
