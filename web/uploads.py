@@ -95,12 +95,16 @@ def sweep(uploads_dir: Path, needed: set[str]) -> int:
     removed = 0
     folders = sorted(p for p in uploads_dir.iterdir() if p.is_dir()) if uploads_dir.is_dir() else []
     for folder in folders:
+        claim = folder / CLAIM_FILE
+        ours = not claim.exists()  # a folder from before claims: leave it as it was
         try:
-            handle = _claim(folder / CLAIM_FILE, wait=False)
+            handle = _claim(claim, wait=False)
         except OSError:
             continue  # a job of a running server
         try:
             removed += _sweep_folder(folder.resolve(), needed)
+            if ours:
+                claim.unlink(missing_ok=True)
         finally:
             os.close(handle)
     return removed
