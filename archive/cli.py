@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from archive import operations, render
+from archive import operations, originals, render
 from archive.catalog import Filters
 from archive.config import Settings
 from archive.errors import ArchiveError
@@ -221,6 +221,7 @@ def check_command(fix, wait, as_json, settings):
     with Archive(settings, write=True, wait=wait) as archive:
         if archive.manifest is not None:
             archive.recover()  # the catch-up every writer does on open
+        originals.recover(archive.catalog, originals.OriginalStore(archive.data_dir))
         report = check(archive)
         if fix and not report["ok"]:
             repaired = repair(archive)

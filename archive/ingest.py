@@ -25,7 +25,7 @@ from archive.domain import Chunk, Document, file_identity
 from archive.errors import ReadError
 from archive.faults import crash_point
 from archive.files import Skipped, Unreachable, discover, printable_path, sha256_file
-from archive.originals import OriginalStore, attach, release, shas_of_file
+from archive.originals import OriginalStore, attach, recover, release, shas_of_file
 from archive.readers import RecordError, Source, read_source, registry
 from archive.store import Archive, embed_sentences, embedding_input
 from indexer.sentences import SentenceVectors
@@ -155,6 +155,7 @@ class Ingestor:
     def run(self, paths: Iterable[str]) -> IngestReport:
         started = time.monotonic()
         self.archive.prepare_for_writing()
+        recover(self.catalog, OriginalStore(self.archive.data_dir))  # before this run is started
         paths = list(paths)
         if self.retry_failed and not paths:
             paths = [row["path"] for row in self.catalog.failed_files()]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from archive.catalog import now
 from archive.errors import ArchiveError, NotFound
 from archive.files import UPLOADS_FOLDER, real_paths
 
@@ -369,3 +370,20 @@ def paths_without_copy(db: sqlite3.Connection, folder: str) -> set[str]:
         (len(prefix), prefix),
     )
     return {row[0] for row in rows}
+
+
+def recover(catalog, store: OriginalStore) -> int:
+    """A writer's catch-up on open (needs the write lock): an ingest killed between copying and
+    committing left copies no document refers to, and maybe an unfinished one; its run is still
+    marked running. Removes them and marks the run killed; returns the files removed."""
+    if catalog.db.execute("SELECT 1 FROM runs WHERE status = 'running' LIMIT 1").fetchone() is None:
+        return 0
+    found = audit(catalog.db, store)
+    unfinished = [path for path in found.strays if path.name.startswith(TEMPORARY_PREFIX)]
+    for sha in found.orphans:
+        store.remove(sha)
+    for path in unfinished:
+        path.unlink(missing_ok=True)
+    with catalog.transaction() as db:
+        db.execute("UPDATE runs SET status = 'killed', finished_at = ? WHERE status = 'running'", (now(),))
+    return len(found.orphans) + len(unfinished)
