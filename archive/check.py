@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from archive import originals
+from archive import originals_audit
 from archive.errors import ArchiveError
+from archive.originals import OriginalStore
 from archive.store import Archive
 
 SAMPLE = 10  # ids shown per finding
@@ -104,7 +105,7 @@ def _report(
     without_sentences: int = 0,
 ) -> dict:
     counts = archive.catalog.counts()
-    stored = originals.audit(archive.catalog.db, originals.OriginalStore(archive.data_dir))
+    stored = originals_audit.audit(archive.catalog.db, OriginalStore(archive.data_dir))
     findings = [*findings, *stored.findings()]
     return {
         "ok": not findings,
@@ -124,7 +125,7 @@ def _report(
 def repair(archive: Archive) -> dict:
     """Make both indexes hold exactly the catalog's chunks; returns what was done."""
     assert archive.writable
-    stored = originals.repair(archive.catalog, originals.OriginalStore(archive.data_dir), archive.data_dir)
+    stored = originals_audit.repair(archive.catalog, OriginalStore(archive.data_dir), archive.data_dir)
     identity = archive.model_identity()
     manifest = archive.manifest
     if manifest is None or archive.keyword is None or _mismatched(archive, identity):

@@ -12,10 +12,11 @@ import sys
 
 import click
 
-from archive import operations, originals, render
+from archive import operations, originals_audit, render
 from archive.catalog import Filters
 from archive.config import Settings
 from archive.errors import ArchiveError
+from archive.originals import OriginalStore
 from archive.search import MODES, SearchRequest, SearchService
 from archive.store import Archive
 
@@ -221,7 +222,7 @@ def check_command(fix, wait, as_json, settings):
     with Archive(settings, write=True, wait=wait) as archive:
         if archive.manifest is not None:
             archive.recover()  # the catch-up every writer does on open
-        originals.recover(archive.catalog, originals.OriginalStore(archive.data_dir))
+        originals_audit.recover(archive.catalog, OriginalStore(archive.data_dir))
         report = check(archive)
         if fix and not report["ok"]:
             repaired = repair(archive)

@@ -25,7 +25,8 @@ from archive.domain import Chunk, Document, file_identity
 from archive.errors import ReadError
 from archive.faults import crash_point
 from archive.files import Skipped, Unreachable, discover, printable_path, sha256_file
-from archive.originals import OriginalStore, attach, recover, release, shas_of_file
+from archive.originals import OriginalStore, attach, release, shas_of_file
+from archive.originals_audit import recover
 from archive.readers import RecordError, Source, read_source, registry
 from archive.store import Archive, embed_sentences, embedding_input
 from indexer.sentences import SentenceVectors

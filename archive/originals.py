@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.catalog import now
 from archive.errors import ArchiveError, NotFound
 from archive.files import UPLOADS_FOLDER, real_paths
 
@@ -48,12 +47,11 @@ class ChangedWhileCopying(OSError):
 
 @dataclass
 class Original:
-    """What a download serves: a kept copy (`path`) or verified bytes (`stream`), and its name."""
+    """What a download serves: the bytes of a kept copy, or verified bytes of the file at its path."""
 
     name: str
     size: int
-    path: Path | None = None
-    stream: BinaryIO | None = None
+    stream: BinaryIO
 
 
 class OriginalStore:
@@ -182,6 +180,16 @@ def release(db: sqlite3.Connection, store: OriginalStore, shas: Iterable[str]) -
     return removed
 
 
+def paths_without_copy(db: sqlite3.Connection, folder: str) -> set[str]:
+    """The recorded paths under `folder` that are the only original of some document."""
+    prefix = folder.rstrip("/") + "/"
+    rows = db.execute(
+        "SELECT DISTINCT file_path FROM documents WHERE original_copy = 0 AND substr(file_path, 1, ?) = ?",
+        (len(prefix), prefix),
+    )
+    return {row[0] for row in rows}
+
+
 # -- serving -------------------------------------------------------------------------------------
 
 
@@ -211,7 +219,7 @@ def available(store: OriginalStore, data_dir: Path, found: Record) -> bool:
     """Whether a download may succeed (cheap: the hash is checked when the file is downloaded)."""
     if not found.file_path or not found.sha256:
         return False
-    return store.has(found.sha256) or _file_at(found.file_path, data_dir) is not None
+    return store.has(found.sha256) or file_at(found.file_path, data_dir) is not None
 
 
 def open_original(store: OriginalStore, data_dir: Path, found: Record) -> Original | None:
@@ -220,10 +228,13 @@ def open_original(store: OriginalStore, data_dir: Path, found: Record) -> Origin
     if not found.file_path or not found.sha256:
         return None  # no recorded hash: nothing proves the file is the one ingested
     name = download_name(found.file_path)
-    if store.has(found.sha256):
-        path = store.path_of(found.sha256)
-        return Original(name, path.stat().st_size, path=path)
-    path = _file_at(found.file_path, data_dir)
+    try:  # opened at once: a copy released meanwhile is either served whole or not found
+        kept = open(store.path_of(found.sha256), "rb")  # noqa: SIM115 - handed to the response
+    except FileNotFoundError:
+        pass
+    else:
+        return Original(name, os.fstat(kept.fileno()).st_size, kept)
+    path = file_at(found.file_path, data_dir)
     if path is None:
         return None
     try:
@@ -236,10 +247,10 @@ def open_original(store: OriginalStore, data_dir: Path, found: Record) -> Origin
             f"The file changed since it was ingested: {found.file_path}. Nothing is served; "
             "ingest it again to keep the new version."
         )
-    return Original(name, size, stream=stream)
+    return Original(name, size, stream)
 
 
-def _file_at(file_path: str, data_dir: Path) -> bytes | None:
+def file_at(file_path: str, data_dir: Path) -> bytes | None:
     """The recorded path as it is on disk, when it is a regular file reached without a link and
     outside the data folder (but its uploads); None otherwise."""
     data = os.fsencode(os.path.realpath(data_dir))
@@ -275,115 +286,3 @@ def _verified_copy(path: bytes) -> tuple[BinaryIO, str, int]:
         staged.close()
         raise
     return staged, digest, size
-
-
-# -- check and repair ----------------------------------------------------------------------------
-
-
-@dataclass
-class Audit:
-    """The store against the catalog: copies documents need but lack, copies nobody needs."""
-
-    stored: int
-    missing: list[str]
-    orphans: list[str]
-    strays: list[Path]
-
-    def findings(self) -> list[str]:
-        found = []
-        if self.missing:
-            found.append(
-                f"originals: {_copies(len(self.missing))} missing from {ORIGINALS_FOLDER}/ "
-                f"(e.g. {self.missing[:3]}); `archive check --repair` copies them back from their "
-                "files when those are unchanged"
-            )
-        if self.orphans:
-            unused = _copies(len(self.orphans))
-            found.append(f"originals: {unused} no document uses (e.g. {self.orphans[:3]})")
-        if self.strays:
-            found.append(
-                f"originals: {len(self.strays)} file(s) that are no copy (unfinished by an interrupted "
-                f"ingest, or put there by hand), e.g. {[p.name for p in self.strays[:3]]}"
-            )
-        return found
-
-    def as_dict(self) -> dict:
-        return {
-            "stored": self.stored,
-            "missing": len(self.missing),
-            "orphans": len(self.orphans),
-            "strays": len(self.strays),
-        }
-
-
-def _copies(count: int) -> str:
-    return f"{count} {'copy' if count == 1 else 'copies'}"
-
-
-def audit(db: sqlite3.Connection, store: OriginalStore) -> Audit:
-    kept = {sha for sha, _ in store.kept()}
-    needed = referenced(db)
-    return Audit(len(kept), sorted(needed - kept), sorted(kept - needed), store.strays())
-
-
-def repair(catalog, store: OriginalStore, data_dir: Path) -> dict:
-    """Remove orphans and unfinished copies; copy missing ones back from their unchanged files, or
-    else serve those documents from their path (hash-checked) from now on. Needs the write lock."""
-    found = audit(catalog.db, store)
-    for sha in found.orphans:
-        store.remove(sha)
-    for path in found.strays:
-        path.unlink(missing_ok=True)
-    restored = [sha for sha in found.missing if _restore(catalog.db, store, data_dir, sha)]
-    lost = sorted(set(found.missing) - set(restored))
-    if lost:
-        with catalog.transaction() as db:
-            db.executemany(
-                "UPDATE documents SET original_copy = 0 WHERE original_sha256 = ?", [(sha,) for sha in lost]
-            )
-    return {
-        "orphans_removed": len(found.orphans) + len(found.strays),
-        "restored": len(restored),
-        "unrecoverable": len(lost),
-    }
-
-
-def _restore(db: sqlite3.Connection, store: OriginalStore, data_dir: Path, sha: str) -> bool:
-    rows = db.execute("SELECT DISTINCT file_path FROM documents WHERE original_sha256 = ?", (sha,))
-    for (file_path,) in rows.fetchall():
-        path = _file_at(file_path, data_dir) if file_path else None
-        if path is None:
-            continue
-        try:
-            store.put(Path(os.fsdecode(path)), sha)
-            return True
-        except OSError:
-            continue
-    return False
-
-
-def paths_without_copy(db: sqlite3.Connection, folder: str) -> set[str]:
-    """The recorded paths under `folder` that are the only original of some document."""
-    prefix = folder.rstrip("/") + "/"
-    rows = db.execute(
-        "SELECT DISTINCT file_path FROM documents WHERE original_copy = 0 AND substr(file_path, 1, ?) = ?",
-        (len(prefix), prefix),
-    )
-    return {row[0] for row in rows}
-
-
-def recover(catalog, store: OriginalStore) -> int:
-    """A writer's catch-up on open (needs the write lock): an ingest killed between copying and
-    committing left copies no document refers to, and maybe an unfinished one; its run is still
-    marked running. Removes them and marks the run killed; returns the files removed."""
-    if catalog.db.execute("SELECT 1 FROM runs WHERE status = 'running' LIMIT 1").fetchone() is None:
-        return 0
-    found = audit(catalog.db, store)
-    unfinished = [path for path in found.strays if path.name.startswith(TEMPORARY_PREFIX)]
-    for sha in found.orphans:
-        store.remove(sha)
-    for path in unfinished:
-        path.unlink(missing_ok=True)
-    with catalog.transaction() as db:
-        db.execute("UPDATE runs SET status = 'killed', finished_at = ? WHERE status = 'running'", (now(),))
-    return len(found.orphans) + len(unfinished)

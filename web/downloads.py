@@ -60,11 +60,8 @@ def _ascii(text: str) -> str:
 
 def send_original(original: Original) -> Response:
     mimetype = DOWNLOAD_TYPES.get(os.path.splitext(original.name)[1].lower(), "application/octet-stream")
-    if original.path is not None:
-        response = send_file(original.path, mimetype=mimetype, max_age=0)
-    else:
-        response = send_file(original.stream, mimetype=mimetype, max_age=0, etag=False, conditional=False)
-        response.content_length = original.size
+    response = send_file(original.stream, mimetype=mimetype, max_age=0, etag=False, conditional=False)
+    response.content_length = original.size
     response.headers["Content-Disposition"] = content_disposition(original.name)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

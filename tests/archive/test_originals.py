@@ -34,8 +34,6 @@ def served(settings: Settings, doc_id: str) -> bytes | None:
         original = operations.original_file(archive, doc_id)
     if original is None:
         return None
-    if original.path is not None:
-        return original.path.read_bytes()
     with original.stream as stream:
         return stream.read()
 
