@@ -3,6 +3,7 @@ links out of the named folders, data folders, files changed or replaced after in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -235,3 +236,34 @@ def test_an_archive_from_before_copies_checks_its_originals_by_hash(tmp_path):
     with pytest.raises(OriginalChanged):
         served(settings, by_name["edited.txt"])
     assert not (settings.data_dir / ORIGINALS_FOLDER).exists()
+
+
+def test_no_copy_from_the_command_line_and_copies_left_by_a_killed_ingest(tmp_path, settings):
+    source = tmp_path / "note.txt"
+    source.write_text(NOTE)
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["ingest", str(source), "--no-copy", "--data", str(settings.data_dir)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    with Archive(settings) as archive:
+        assert operations.stats(archive)["originals"] == {
+            "stored": 0,
+            "stored_bytes": 0,
+            "documents_copied": 0,
+            "documents_by_path": 1,
+        }
+    # A kill between copying and committing: the run stays `running`, its copies are used by nothing.
+    store = OriginalStore(settings.data_dir)
+    with Archive(settings, write=True) as archive:
+        archive.catalog.start_run("ingest killed")
+    left = tmp_path / "left.txt"
+    left.write_text("copied, never committed")
+    store.put(left, hashlib.sha256(left.read_bytes()).hexdigest())
+    (store.root / "ab").mkdir()
+    (store.root / "ab" / f"{TEMPORARY_PREFIX}half").write_text("half a copy")
+    checked = runner.invoke(
+        cli, ["check", "--json", "--data", str(settings.data_dir)], catch_exceptions=False
+    )
+    assert checked.exit_code == 0 and json.loads(checked.output)["originals"]["orphans"] == 0
+    assert stored_copies(settings) == [] and store.strays() == []
