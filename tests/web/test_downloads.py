@@ -4,7 +4,9 @@ do not outlive their jobs (point 6)."""
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,18 @@ def test_a_sweep_keeps_an_upload_that_is_the_only_original_of_a_document(tmp_pat
     (folder / "stray.txt").write_text("a duplicate nobody needs")
     removed = uploads.sweep(tmp_path / "uploads", {uploads.printable_path(folder.resolve() / "legacy.txt")})
     assert removed == 1 and sorted(p.name for p in folder.iterdir()) == ["legacy.txt"]
+
+
+def test_upload_folder_goes_when_the_job_fails(tmp_path):
+    settings = Settings.from_env(tmp_path / "data")
+    (tmp_path / "seed.txt").write_text("A seed note so that the archive has a model on record.\n")
+    ingest(settings, tmp_path / "seed.txt")
+    with sqlite3.connect(settings.data_dir / "catalog.sqlite3") as db:  # embeddings of another model
+        db.execute(
+            "UPDATE meta SET value = ? WHERE key = 'embedding_model'",
+            (json.dumps({"name": "another-model", "fingerprint": "x", "dimension": 768}),),
+        )
+    app = create_app(settings)
+    response = upload(app.test_client(), app, ("heron.txt", b"The heron count rose again this spring.\n"))
+    assert response.get_json()["error"]["code"] == "index_mismatch", response.get_json()
+    assert job_folders(app) == []
