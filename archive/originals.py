@@ -197,16 +197,13 @@ def paths_without_copy(db: sqlite3.Connection, folder: str) -> set[str]:
 class Record:
     file_path: str | None
     sha256: str | None
-    copied: bool
 
 
 def record(db: sqlite3.Connection, doc_id: str) -> Record:
-    row = db.execute(
-        "SELECT file_path, original_sha256, original_copy FROM documents WHERE id = ?", (doc_id,)
-    ).fetchone()
+    row = db.execute("SELECT file_path, original_sha256 FROM documents WHERE id = ?", (doc_id,)).fetchone()
     if row is None:
         raise NotFound(f"no document with id '{doc_id}'")
-    return Record(row[0], row[1], bool(row[2]))
+    return Record(row[0], row[1])
 
 
 def download_name(file_path: str) -> str:
