@@ -92,13 +92,17 @@ def document_text(document: dict, chunks: list[dict], children: list[dict]) -> s
 def ingest_report(report: dict) -> str:
     lines = [
         f"{report['files']} file(s): {report['ingested']} ingested, {report['unchanged']} unchanged, "
-        f"{report['duplicates']} duplicate(s), {len(report['failed'])} failed; "
+        f"{report['duplicates']} duplicate(s), {len(report['failed'])} failed, "
+        f"{len(report.get('skipped', []))} skipped; "
         f"{report['documents']} document(s) and {report['chunks']} chunk(s) written, "
         f"{report['embedded']} embedded, {report['removed']} removed, in {report['seconds']:.1f} s"
     ]
     if report["failed"]:
         lines.append("failed:")
         lines += [f"  {item['path']!r}: {item['reason']}" for item in report["failed"]]
+    if report.get("skipped"):
+        lines.append("skipped (never ingested):")
+        lines += [f"  {item['path']!r}: {item['reason']}" for item in report["skipped"]]
     if report.get("interrupted"):
         lines.append("interrupted: what was written is kept; run the same command again to finish")
     return "\n".join(lines)

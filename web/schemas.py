@@ -306,6 +306,11 @@ class IngestReport(ma.Schema):
     unchanged = fields.Integer(required=True)
     duplicates = fields.Integer(required=True)
     failed = fields.List(fields.Nested(FailedFile), required=True)
+    skipped = fields.List(
+        fields.Nested(FailedFile),
+        required=True,
+        metadata={"description": "Left out on purpose: links out of the folders given, data folders."},
+    )
     documents = fields.Integer(required=True, metadata={"description": "Documents written."})
     removed = fields.Integer(required=True)
     chunks = fields.Integer(required=True)
@@ -366,6 +371,12 @@ class Stats(ma.Schema):
     formats = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     sources = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     disk_bytes = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    originals = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "Copies kept (count, bytes); documents served by copy or by path."},
+    )
 
 
 class Health(ma.Schema):

@@ -15,29 +15,16 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from archive.errors import ArchiveError, NotFound
-from web import present, schemas, security, service
+from web import downloads, present, schemas, security, service
 from web.errors import validation_error, wants_json
 
 views = Blueprint("views", __name__)
-
-# Originals are always downloads; only these types are named, everything else is opaque bytes.
-DOWNLOAD_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-    ".markdown": "text/markdown",
-    ".eml": "message/rfc822",
-    ".jsonl": "application/x-ndjson",
-    ".ndjson": "application/x-ndjson",
-}
 
 
 def load_args(schema_class: type[ma.Schema], source) -> tuple[dict, ArchiveError | None]:
@@ -109,18 +96,10 @@ def document_page(doc_id: str):
 
 @views.get("/documents/<doc_id>/original")
 def original_file(doc_id: str):
-    path = service.original(doc_id)
-    if path is None:
+    original = service.original(doc_id)
+    if original is None:
         raise NotFound("The original file of this document is no longer where it was ingested from.")
-    response = send_file(
-        path,
-        mimetype=DOWNLOAD_TYPES.get(path.suffix.lower(), "application/octet-stream"),
-        as_attachment=True,
-        download_name=path.name,
-        max_age=0,
-    )
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return downloads.send_original(original)
 
 
 @views.post("/documents/<doc_id>/delete")

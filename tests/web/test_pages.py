@@ -102,14 +102,11 @@ def test_original_download_is_an_attachment_with_a_safe_type(small_app, small_cl
 
     report = upload(small_client, small_app, ("gone.txt", b"The tamarind ledger is here.\n")).get_json()
     [document] = report["uploaded"]
-    next(_uploads(small_app).glob("*/gone.txt")).unlink()
+    kept = small_app.extensions["archive"].data_dir / "originals"
+    next(p for p in kept.glob("*/*") if p.read_bytes() == b"The tamarind ledger is here.\n").unlink()
     assert "not available" in page(small_client, f"/documents/{document['id']}")
     assert "no longer where it was" in page(small_client, f"/documents/{document['id']}/original", 404)
     small_client.delete(f"/api/documents/{document['id']}", headers=key_headers(small_app))
-
-
-def _uploads(app):
-    return app.extensions["archive"].data_dir / uploads.UPLOADS_FOLDER
 
 
 def test_hostile_documents_come_back_escaped(small_client):
@@ -206,3 +203,5 @@ def test_saved_uploads_stay_in_their_folder(tmp_path):
     saved = uploads.save_uploads(files, tmp_path / "uploads", "job-1")
     assert [p.name for p in saved] == ["x.txt", "x-2.txt", "x-3.txt"]
     assert all(p.parent == (tmp_path / "uploads" / "job-1").resolve() for p in saved)
+    uploads.discard(saved[0].parent)
+    assert not (tmp_path / "uploads" / "job-1").exists()
