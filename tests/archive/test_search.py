@@ -87,6 +87,7 @@ def test_result_shape_matches_the_contract(service, corpus_archive):
                 "page",
                 "paragraph",
                 "highlights",
+                "quote_span",
                 "scores",
                 "citation",
             }
@@ -103,16 +104,19 @@ def test_result_shape_matches_the_contract(service, corpus_archive):
                 "author",
                 "date",
                 "url",
+                "file",
                 "location",
+                "page",
+                "paragraph",
                 "quote",
                 "link",
+                "accessed",
                 "text",
                 "markdown",
             }
             assert citation["quote"] in " ".join(passage["text"].split())
-            assert citation["link"].endswith(
-                f"/documents/{document['id']}?at={passage['start']}-{passage['end']}#passage"
-            )
+            quote_start, quote_end = (passage["start"] + i for i in passage["quote_span"])
+            assert f"/documents/{document['id']}?at={quote_start}-{quote_end}&q=" in citation["link"]
             assert citation["quote"] in citation["text"] and document["title"] in citation["text"]
 
 
@@ -171,7 +175,8 @@ def test_pdf_passages_cite_their_page(service):
     response = service.search(SearchRequest(query='"a promise, not a safeguard"', mode="keyword", k=1))
     passage = response["results"][0]["passages"][0]
     assert response["results"][0]["document"]["format"] == "pdf"
-    assert passage["page"] >= 1 and passage["citation"]["location"] == f"p. {passage['page']}"
+    assert passage["page"] >= 1 and passage["paragraph"] >= 1
+    assert passage["citation"]["location"] == f"p. {passage['page']}, para. {passage['paragraph']}"
 
 
 def test_filters_restrict_results(service):
