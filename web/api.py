@@ -26,6 +26,8 @@ created on the server's first start in the data folder's `api_key` file: send
 Every error is `{"error": {"code": ..., "message": ...}}` with a 4xx status."""
 
 WRITE_SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+# CSL-JSON: an array of items (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html).
+CSL_JSON = {"type": "array", "items": {"type": "object", "required": ["id", "type", "title"]}}
 
 
 class ArchiveParser(FlaskParser):
@@ -118,7 +120,10 @@ def search(args: dict) -> dict:
         200: {
             "description": "The citations, as a file (`Content-Disposition: attachment` for "
             "csl-json, ris and bibtex).",
-            "content": {media: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()},
+            "content": {
+                media: {"schema": CSL_JSON if fmt == "csl-json" else {"type": "string"}}
+                for fmt, media in MEDIA_TYPES.items()
+            },
         }
     }
 )
