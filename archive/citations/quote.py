@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Sequence
 
 from archive.chunking import sentence_spans
+from indexer.analysis import analyze
 
 QUOTE_MAX_WORDS = 50
 _WORD = re.compile(r"\S+")
@@ -30,7 +31,8 @@ def keyword_quote(
     fresh = [i for i, (a, b) in enumerate(sentences) if one_line(text[a:b]) not in quoted]
     if not fresh:
         return None
-    best = max(fresh, key=lambda i: (len(held[i]), -i))
+    # Most distinct query words; between equals, the fuller sentence (not a headline), then the first.
+    best = max(fresh, key=lambda i: (len(held[i]), len(_WORD.findall(text, *sentences[i])), -i))
     start, end = sentences[best]
     for following, words in zip(sentences[best + 1 :], held[best + 1 :], strict=False):
         if not words or _PARAGRAPH_BREAK.search(text, end, following[0]):
@@ -63,7 +65,10 @@ def is_cut(text: str, span: Sequence[int]) -> tuple[bool, bool]:
 
 
 def _held_words(text: str, sentence: tuple[int, int], highlights) -> set[str]:
-    return {text[a:b].lower() for a, b in highlights if sentence[0] <= a < sentence[1]}
+    """The distinct index terms highlighted in a sentence (`Iran` and `Iran’s` are one)."""
+    return {
+        term for a, b in highlights if sentence[0] <= a < sentence[1] for term, _, _ in analyze(text[a:b])
+    }
 
 
 def one_line(text: str) -> str:
