@@ -22,7 +22,7 @@ from archive.catalog import Filters
 from archive.chunking import sentence_spans
 from archive.citations import cite_passage, keyword_quote, paragraphs, shorten
 from archive.citations.paragraphs import Paragraph
-from archive.errors import UsageError
+from archive.errors import NotFound, UsageError
 from archive.highlight import content_terms, merge, term_spans
 from archive.ranking import RankedDocument, Scores, Tuning, rank
 from archive.repeats import trim_repeats
@@ -281,7 +281,10 @@ class SearchService:
         with self._cache_lock:
             cached = self._paragraphs.get(key)
         if cached is None:
-            stored = self.archive.catalog.document(doc_id)
+            try:
+                stored = self.archive.catalog.document(doc_id)
+            except NotFound:  # deleted since its passages were read: they keep the chunk's numbers
+                return []
             cached = paragraphs(stored["text"], stored.get("pages"))
             with self._cache_lock:
                 self._paragraphs[key] = cached
