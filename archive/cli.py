@@ -14,6 +14,7 @@ import click
 
 from archive import operations, originals_audit, render
 from archive.catalog import Filters
+from archive.citations.export import FORMATS, export
 from archive.config import Settings
 from archive.errors import ArchiveError
 from archive.originals import OriginalStore
@@ -107,8 +108,14 @@ def ingest(paths, source, tags, retry_failed, copy_originals, wait, progress, as
 @click.option("--date-from", help="Only documents dated on or after (YYYY-MM-DD).")
 @click.option("--date-to", help="Only documents dated on or before (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON result (the API's shape).")
+@click.option(
+    "--cite",
+    type=click.Choice(FORMATS),
+    help="Print only the citations of the results: text, markdown, or a file for reference "
+    "managers (csl-json, ris, bibtex; one record per document).",
+)
 @data_option
-def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_json, settings):
+def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_json, cite, settings):
     """Search by keyword, phrase or question."""
     filters = Filters(
         source=source,
@@ -123,7 +130,11 @@ def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_jso
         response = SearchService(archive).search(
             SearchRequest(query=query, mode=mode, k=k, offset=offset, filters=filters)
         )
-    if as_json:
+    if cite:
+        for notice in response["notices"]:
+            click.echo(f"note: {notice}", err=True)
+        click.echo(export(response["results"], cite), nl=False)
+    elif as_json:
         emit_json(response)
     else:
         click.echo(render.search_results(response, color=sys.stdout.isatty()))

@@ -183,7 +183,7 @@ MAX_CHUNK_ID = 2**63 - 1
 
 def passage(archive: Archive, chunk_id: int) -> dict:
     """One passage (chunk) with its document and a citation whose quote opens the passage."""
-    from archive.citations import cite_passage
+    from archive.citations import cite_passage, paragraphs
 
     rows = archive.catalog.passages([chunk_id]) if 0 < chunk_id <= MAX_CHUNK_ID else {}
     row = rows.get(chunk_id)
@@ -202,7 +202,9 @@ def passage(archive: Archive, chunk_id: int) -> dict:
         "paragraph": row["paragraph"],
         "document": document,
     }
-    record["citation"] = cite_passage(document, record, archive.settings.base_url)
+    stored = archive.catalog.document(document["id"])
+    numbered = paragraphs(stored["text"], stored.get("pages"))
+    record["citation"] = cite_passage(document, record, archive.settings.base_url, numbered)
     return record
 
 

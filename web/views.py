@@ -53,6 +53,7 @@ def search_page():
         pages = present.pagination(response["total"], args["page"], size)
     html = render_template(
         "search.html",
+        export_url=_export_url(args, size),
         form=request.args,
         args=args,
         response=response,
@@ -62,6 +63,27 @@ def search_page():
         health=service.health() if response is None else None,
     )
     return html, error.status if error else 200
+
+
+def _export_url(args: dict, size: int):
+    """`export_url(fmt, doc=None)` for the template: the API export of this page of results."""
+    search = {key: request.args.getlist(key) for key in ("source", "tag", "format", "date_from", "date_to")}
+    search = {key: values for key, values in search.items() if any(values)}
+    offset = (args["page"] - 1) * size
+
+    def export_url(fmt: str, doc: str | None = None) -> str:
+        return url_for(
+            "api.export_citations",
+            q=args["q"],
+            mode=args["mode"],
+            k=size,
+            offset=offset,
+            cite=fmt,
+            **search,
+            **({"doc": doc} if doc else {}),
+        )
+
+    return export_url
 
 
 # -- documents -----------------------------------------------------------------------------------
@@ -84,13 +106,16 @@ def documents_page():
 def document_page(doc_id: str):
     document = service.document(doc_id)
     at = present.parse_at(request.args.get("at"), len(document["text"]))
-    layout = present.document_layout(document["text"], document["chunks"], document["pages"], at)
+    query = (request.args.get("q") or "").strip()
+    terms = current_app.extensions["search"].highlight_terms(query) if query else set()
+    layout = present.document_layout(document["text"], document["chunks"], document["pages"], at, terms)
     return render_template(
         "document.html",
         doc=document,
         layout=layout,
         at=at,
         at_given="at" in request.args,
+        query=query if terms else "",
     )
 
 

@@ -148,17 +148,33 @@ def test_segments_cover_the_text_and_mark_the_spans():
 
 def test_layout_places_anchors_pages_and_the_passage_across_paragraphs():
     text = "First para.\n\nSecond para here.\n\nThird."
-    chunks = [{"id": 7, "start": 0}, {"id": 8, "start": 13}]
+    chunks = [{"id": 7, "start": 0}, {"id": 8, "start": 11}]  # 8 starts in the blank line
     layout = present.document_layout(text, chunks, [[0, 11], [11, len(text)]], (6, 19))
-    flat = [segment for paragraph in layout for segment in paragraph]
+    flat = [segment for paragraph in layout for segment in paragraph.segments]
     assert "".join(s.text for s in flat) == text.replace("\n\n", "")
     assert [s.anchors for s in flat if s.anchors] == [[7], [8]]
-    assert [s.page for s in flat if s.page] == [
-        1,
-        2,
-    ]  # page 2 starts in the blank line: moved to its paragraph
+    assert [(p.page, p.number, p.first_on_page) for p in layout] == [
+        (1, 1, True),
+        (2, 1, True),
+        (2, 2, False),
+    ]
+    assert [p.anchor for p in layout] == ["p1-para-1", "p2-para-1", "p2-para-2"]
     assert "".join(s.text for s in flat if s.marked) == "para.Second"
     assert [s.passage for s in flat].count(True) == 1
+
+
+def test_layout_numbers_paragraphs_and_marks_query_words():
+    from indexer.analysis import analyze
+
+    text = "Title\n\nThe dam held.\n\nThe dams failed at dawn."
+    terms = {term for term, _, _ in analyze("dam")}
+    layout = present.document_layout(text, [], None, None, terms)
+    assert [(p.number, p.page, p.first_on_page, p.anchor) for p in layout] == [
+        (1, None, False, "para-1"),
+        (2, None, False, "para-2"),
+        (3, None, False, "para-3"),
+    ]
+    assert [s.text for p in layout for s in p.segments if s.term] == ["dam", "dams"]
 
 
 @pytest.mark.parametrize(
