@@ -97,9 +97,10 @@ def ingest(paths, source, tags, retry_failed, wait, progress, as_json, settings)
 @click.option("--format", "fmt", help="Only documents of this format (pdf, html, text, ...).")
 @click.option("--date-from", help="Only documents dated on or after (YYYY-MM-DD).")
 @click.option("--date-to", help="Only documents dated on or before (YYYY-MM-DD).")
+@click.option("--exact", is_flag=True, help='Every word as typed: no spelling variants of names (as "Word").')
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON result (the API's shape).")
 @data_option
-def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_json, settings):
+def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, exact, as_json, settings):
     """Search by keyword, phrase or question."""
     filters = Filters(
         source=source,
@@ -112,7 +113,7 @@ def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_jso
         if mode != "keyword":
             archive.warm_up()  # took_ms then reports the search, not the model loading
         response = SearchService(archive).search(
-            SearchRequest(query=query, mode=mode, k=k, offset=offset, filters=filters)
+            SearchRequest(query=query, mode=mode, k=k, offset=offset, filters=filters, exact=exact)
         )
     if as_json:
         emit_json(response)
