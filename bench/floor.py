@@ -54,8 +54,9 @@ def nonsense_queries() -> list[str]:
     return NONSENSE["triples"] + NONSENSE["questions"]
 
 
-def top_documents(service: SearchService, queries: list[str], mode: str) -> list[Top]:
-    """Each query's ten best documents (external id, or id) and scores, with no floor."""
+def top_documents(service: SearchService, queries: list[str], mode: str, key: str = "id") -> list[Top]:
+    """Each query's ten best documents (their `key`: id, or external_id as in BEIR qrels) and
+    scores, with no floor."""
     tops = []
     for text in queries:
         response = service.search(
@@ -63,7 +64,7 @@ def top_documents(service: SearchService, queries: list[str], mode: str) -> list
         )
         tops.append(
             [
-                (r["document"]["external_id"] or r["document"]["id"], r["score"])
+                (r["document"][key] or r["document"]["id"], r["score"])
                 for r in response["results"] + response["weak_results"]
             ]
         )
@@ -93,7 +94,7 @@ def measure_mode(corpus: SearchService, scifact: SearchService, data, mode: str)
     sample_tops = top_documents(corpus, [query for _, query, _ in samples], mode)
     sample_relevant = [{expected} for _, _, expected in samples]
     query_ids = list(data.queries)
-    sf_tops = top_documents(scifact, [data.queries[q] for q in query_ids], mode)
+    sf_tops = top_documents(scifact, [data.queries[q] for q in query_ids], mode, "external_id")
     sf_relevant = [set(data.qrels[q]) for q in query_ids]
     nonsense_corpus = top_documents(corpus, nonsense_queries(), mode)
     nonsense_sf = top_documents(scifact, nonsense_queries(), mode)

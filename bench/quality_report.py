@@ -61,7 +61,7 @@ def _floor_section(floor: dict | None) -> list[str]:
         return []
     lines = [
         "",
-        '## Relevance floor: an honest "no match" (`python -m bench.floor`)',
+        "## Relevance floor: an honest no match",
         "",
         "Hybrid and semantic search score every document, so without a floor every query, even",
         "`xylophone quasar zebrafish`, lists the whole archive. A document whose score in the mode",
@@ -72,6 +72,7 @@ def _floor_section(floor: dict | None) -> list[str]:
         "same list). Keyword mode, and hybrid queries with operators, need no floor: every result holds",
         "the words asked for.",
         "",
+        "Measured by `python -m bench.floor --corpus-data DIR --scifact-data DIR` (bench/floor.json).",
         "Method: every query runs once without a floor; its ten best documents and their scores are",
         "kept, and each floor on a grid of 0.01 keeps those at or above it. Real queries: recall@10 on",
         f"{floor['dataset']} **{floor['split']}** ({floor['scifact_queries']} queries, qrels) and on the",

@@ -32,7 +32,7 @@ def api(client, **params) -> tuple[int, dict]:
 def test_nonsense_page_says_no_match_and_collapses_the_weak_ones(client):
     status, html = page(client, q=NONSENSE)
     assert status == 200
-    assert "<strong>No matching documents</strong>" in html
+    assert "<strong>No documents</strong> match" in html
     assert re.search(
         r'<details class="weak" id="weak">\s*<summary>Closest by meaning, weak: 10 shown of \d+', html
     )
@@ -41,7 +41,7 @@ def test_nonsense_page_says_no_match_and_collapses_the_weak_ones(client):
 
 def test_name_page_counts_its_one_match(client):
     status, html = page(client, q="Qaani")
-    assert status == 200 and "<strong>1–1</strong> of <strong>1</strong> matching document" in html
+    assert status == 200 and "<strong>1–1</strong> of <strong>1</strong> document matches" in html
 
 
 def test_variants_notice_links_to_exact_spelling(client):
@@ -74,7 +74,8 @@ def test_page_past_the_end_links_to_the_last_page(client):
     last_page = (body["total"] - 1) // 10 + 1
     status, html = page(client, q="dam", mode="keyword", page=99)
     assert status == 200
-    assert f"<strong>{body['total']}</strong> matching documents" in html and "30–30" not in html
+    summary = re.search(r'<p id="summary" class="summary">(.*?)</p>', html, re.S).group(1)
+    assert f"<strong>{body['total']}</strong> documents match" in summary and "–" not in summary
     assert "This page is past the end of the results" in html
     assert re.search(rf'href="[^"]*page={last_page}[^"]*">Go to the last page</a>', html)
     assert "Nothing in the archive matches this" not in html
