@@ -38,8 +38,8 @@ class Tuning:
     # Relevance floors (docs/QUALITY.md, "Relevance floor"): a document whose score in the mode is
     # below its floor is not a match but "closest by meaning, weak". None: no floor. Keyword mode
     # and hybrid queries with operators need none (every result holds the asked words).
-    hybrid_floor: float | None = 0.0
-    semantic_floor: float | None = 0.0
+    hybrid_floor: float | None = 0.27
+    semantic_floor: float | None = 0.36
 
 
 @dataclass
