@@ -17,7 +17,7 @@ def test_nonsense_shows_no_match_and_weak_results_collapsed(new_page):
     assert page.locator("ol.results:not(.weak-results)").count() == 0
     weak = page.locator("details.weak")
     assert weak.get_attribute("open") is None and not page.locator(".weak-results").is_visible()
-    weak.locator("summary").click()
+    weak.locator("> summary").click()
     assert page.locator(".weak-results .result").count() == 10
 
 
