@@ -63,3 +63,28 @@ def _written_forms_of_query(query: str) -> dict[str, str]:
         for term, _, _ in analyze(word, mode="query"):
             forms.setdefault(term, word)
     return forms
+
+
+def page_notices(offset: int, k: int, matched: int, weak: int) -> list[Notice]:
+    """No match but weak ones; a page that starts past the last match, and where the last page starts."""
+    if not matched and weak and offset == 0:
+        return [
+            notice(
+                "no_match",
+                "Nothing matches well enough: the closest documents by meaning are listed apart, as weak.",
+            )
+        ]
+    if offset == 0 or offset < matched:
+        return []
+    if not matched:
+        return [notice("page_past_end", "This page is past the end: nothing matches.", last_offset=0)]
+    last_offset = (matched - 1) // k * k
+    plural = "s" if matched != 1 else ""
+    return [
+        notice(
+            "page_past_end",
+            f"This page is past the end of the results: {matched} document{plural} match, the last "
+            f"of them from result {last_offset + 1}.",
+            last_offset=last_offset,
+        )
+    ]

@@ -23,7 +23,7 @@ from archive.chunking import sentence_spans
 from archive.citations import cite_passage
 from archive.errors import UsageError
 from archive.highlight import merge, term_spans
-from archive.notices import Notice, notice, spelling_notices
+from archive.notices import Notice, notice, page_notices, spelling_notices
 from archive.ranking import RankedDocument, Scores, Tuning, floor_for, matches, rank
 from archive.store import Archive
 from indexer.query import ParsedQuery, QueryParser
@@ -153,7 +153,7 @@ class SearchService:
         if filters.date_from or filters.date_to:
             notices += self._undated_notice(request, parsed, filters, floor)
         weak = len(ranked) - matched
-        notices += _page_notices(request, matched, weak)
+        notices += page_notices(request.offset, request.k, matched, weak)
         strong = sum(1 for doc in page[: max(0, matched - request.offset)] if doc.chunks[0][0] in rows)
         response = _response(request, started, results[:strong], matched, notices)
         return {**response, "floor": floor, "weak_total": weak, "weak_results": results[strong:]}
@@ -369,31 +369,6 @@ def _public_document(meta: dict) -> dict:
     if isinstance(record["tags"], str):
         record["tags"] = json.loads(record["tags"])
     return record
-
-
-def _page_notices(request: SearchRequest, matched: int, weak: int) -> list[Notice]:
-    """No match but weak ones; a page that starts past the last match, and where the last page starts."""
-    if not matched and weak and request.offset == 0:
-        return [
-            notice(
-                "no_match",
-                "Nothing matches well enough: the closest documents by meaning are listed apart, as weak.",
-            )
-        ]
-    if request.offset == 0 or request.offset < matched:
-        return []
-    if not matched:
-        return [notice("page_past_end", "This page is past the end: nothing matches.", last_offset=0)]
-    last_offset = (matched - 1) // request.k * request.k
-    plural = "s" if matched != 1 else ""
-    return [
-        notice(
-            "page_past_end",
-            f"This page is past the end of the results: {matched} document{plural} match, the last "
-            f"of them from result {last_offset + 1}.",
-            last_offset=last_offset,
-        )
-    ]
 
 
 def _response(request: SearchRequest, started: float, results: list, total: int, notices: list) -> dict:
