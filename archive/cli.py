@@ -107,6 +107,7 @@ def ingest(paths, source, tags, retry_failed, copy_originals, wait, progress, as
 @click.option("--format", "fmt", help="Only documents of this format (pdf, html, text, ...).")
 @click.option("--date-from", help="Only documents dated on or after (YYYY-MM-DD).")
 @click.option("--date-to", help="Only documents dated on or before (YYYY-MM-DD).")
+@click.option("--exact", is_flag=True, help='Every word as typed: no spelling variants of names (as "Word").')
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON result (the API's shape).")
 @click.option(
     "--cite",
@@ -115,7 +116,7 @@ def ingest(paths, source, tags, retry_failed, copy_originals, wait, progress, as
     "managers (csl-json, ris, bibtex; one record per document).",
 )
 @data_option
-def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_json, cite, settings):
+def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, exact, as_json, cite, settings):
     """Search by keyword, phrase or question."""
     filters = Filters(
         source=source,
@@ -128,11 +129,11 @@ def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_jso
         if mode != "keyword":
             archive.warm_up()  # took_ms then reports the search, not the model loading
         response = SearchService(archive).search(
-            SearchRequest(query=query, mode=mode, k=k, offset=offset, filters=filters)
+            SearchRequest(query=query, mode=mode, k=k, offset=offset, filters=filters, exact=exact)
         )
     if cite:
         for notice in response["notices"]:
-            click.echo(f"note: {notice}", err=True)
+            click.echo(f"note: {notice['message']}", err=True)
         click.echo(export(response["results"], cite), nl=False)
     elif as_json:
         emit_json(response)

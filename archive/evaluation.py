@@ -62,7 +62,9 @@ def rankings(
         response = service.search(
             SearchRequest(query=text[:1000], mode=mode, k=DEPTH, passages=1, highlight=False)
         )
-        documents = [r["document"]["external_id"] or r["document"]["id"] for r in response["results"]]
+        # The whole ranking: matches, then those below the relevance floor (shown apart, same order).
+        ranking = response["results"] + response["weak_results"]
+        documents = [r["document"]["external_id"] or r["document"]["id"] for r in ranking]
         run[query_id] = {doc: float(DEPTH - rank) for rank, doc in enumerate(documents)}
         if progress:
             progress()

@@ -35,6 +35,11 @@ class Tuning:
     bm25_k1: float = 0.9
     term_coverage_weight: float = 0.2  # convex fusion: weight of a passage's term coverage
     sentence_weight: float = 0.5  # semantic side: share of the chunk's best sentence in its score
+    # Relevance floors (docs/QUALITY.md, "Relevance floor"): a document whose score in the mode is
+    # below its floor is not a match but "closest by meaning, weak". None: no floor. Keyword mode
+    # and hybrid queries with operators need none (every result holds the asked words).
+    hybrid_floor: float | None = 0.27
+    semantic_floor: float | None = 0.36
 
 
 @dataclass
@@ -122,6 +127,22 @@ def rank(
             aggregate(term_coverage or {}, chunk_doc, replace(tuning, aggregation="max")),
         )
     return [RankedDocument(doc, score, chunks_by_doc[doc]) for doc, score in documents if chunks_by_doc[doc]]
+
+
+def floor_for(mode: str, tuning: Tuning, strict: bool = False) -> float | None:
+    """The score a document needs in `mode` to count as a match (None: every ranked one does)."""
+    if mode == "semantic":
+        return tuning.semantic_floor
+    if mode == "hybrid" and not strict:
+        return tuning.hybrid_floor
+    return None
+
+
+def matches(ranked: list[RankedDocument], floor: float | None) -> int:
+    """How many of the ranked documents (best first) reach the floor."""
+    if floor is None:
+        return len(ranked)
+    return sum(1 for document in ranked if document.score >= floor)
 
 
 def _sorted(scores: dict) -> list[tuple]:

@@ -58,16 +58,28 @@ def citation_line(document: dict, passage: dict) -> str:
 
 
 def search_results(response: dict, color: bool) -> str:
-    lines = []
-    for notice in response.get("notices", []):
-        lines.append(f"note: {notice}")
+    lines = [f"note: {notice['message']}" for notice in response.get("notices", [])]
     shown = len(response["results"])
     lines.append(
-        f"{response['total']} document(s) for {response['query']!r} ({response['mode']}, "
-        f"{response['took_ms']:.0f} ms); showing {response['offset'] + 1 if shown else 0}"
-        f"-{response['offset'] + shown}"
+        f"{response['total']} matching document(s) for {response['query']!r} ({response['mode']}"
+        f"{', exact spelling' if response.get('exact') else ''}, {response['took_ms']:.0f} ms); "
+        f"showing {response['offset'] + 1 if shown else 0}-{response['offset'] + shown}"
     )
-    for rank, result in enumerate(response["results"], start=response["offset"] + 1):
+    lines += _result_lines(response["results"], response["offset"] + 1, color)
+    weak = response.get("weak_results") or []
+    if weak:
+        lines.append("")
+        lines.append(
+            f"closest by meaning, weak (below the relevance floor, not matches): {len(weak)} shown of "
+            f"{response['weak_total']}"
+        )
+        lines += _result_lines(weak, response["offset"] + shown + 1, color)
+    return "\n".join(lines)
+
+
+def _result_lines(results: list[dict], first_rank: int, color: bool) -> list[str]:
+    lines = []
+    for rank, result in enumerate(results, start=first_rank):
         document = result["document"]
         title = document["title"] or document["id"]
         lines.append("")
@@ -79,7 +91,7 @@ def search_results(response: dict, color: bool) -> str:
             lines.append(f"    {citation_line(document, passage)}")
             text, spans = snippet(passage["text"], passage["highlights"], focus=passage.get("quote_span"))
             lines.append(f"    {emphasise(text, spans, color)}")
-    return "\n".join(lines)
+    return lines
 
 
 def document_text(document: dict, chunks: list[dict], children: list[dict]) -> str:

@@ -24,17 +24,19 @@ from archive.citations import cite_passage, keyword_quote, paragraphs, shorten
 from archive.citations.paragraphs import Paragraph
 from archive.errors import NotFound, UsageError
 from archive.highlight import content_terms, merge, term_spans
-from archive.ranking import RankedDocument, Scores, Tuning, rank
+from archive.notices import Notice, notice, page_notices, spelling_notices
+from archive.ranking import RankedDocument, Scores, Tuning, floor_for, matches, rank
 from archive.repeats import trim_repeats
 from archive.store import Archive
 from indexer.query import ParsedQuery, QueryParser
 from indexer.sentences import BestSentence, best_sentences
-from indexer.variants import VariantFinder
+from indexer.variants import VariantFinder, variant_groups
 
 MODES = ("keyword", "semantic", "hybrid")
 MAX_QUERY_LENGTH = 1000
 MAX_K = 100
 MAX_OFFSET = 1000
+NO_KEYWORDS = "No searchable words for the keyword index (only common words or syntax)."
 PUBLIC_FIELDS = ("id", "external_id", "title", "source", "author", "date", "url", "path", "format", "tags")
 
 
@@ -47,6 +49,7 @@ class SearchRequest:
     filters: Filters = field(default_factory=Filters)
     passages: int = 3  # best passages shown per document
     highlight: bool = True
+    exact: bool = False  # no spelling variants: every word as typed
 
     def validate(self) -> SearchRequest:
         # A lone surrogate (undecodable bytes in a CLI argument) would crash the embedder's tokenizer.
@@ -55,7 +58,8 @@ class SearchRequest:
             raise UsageError("the query is empty: give words, a phrase or a question", code="empty_query")
         if len(query) > MAX_QUERY_LENGTH:
             raise UsageError(
-                f"the query is {len(query)} characters long; the limit is {MAX_QUERY_LENGTH}",
+                f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_LENGTH:,}: "
+                "shorten it (nothing was searched)",
                 code="query_too_long",
             )
         if self.mode not in MODES:
@@ -125,21 +129,21 @@ class SearchService:
         self.archive.refresh()
         parsed = self.parser.parse(request.query)
         filters = _with_dates(request.filters, parsed)
-        notices = list(parsed.notices)
+        notices = [notice("query", text) for text in parsed.notices]
         if self.archive.manifest is None:
-            notices.append("The archive has no index yet: ingest documents first.")
+            notices.append(notice("empty_archive", "The archive has no index yet: ingest documents first."))
             return _response(request, started, [], 0, notices)
         if request.mode != "semantic" and parsed.keyword is None:
-            notices.append("No searchable words for the keyword index (only common words or syntax).")
-        hits = self.retrieve(request, parsed, filters)
-        candidates = list(hits.keyword.keys() | hits.semantic.keys())
-        chunk_doc = self.archive.catalog.chunk_documents(candidates, filters)
-        semantic = hits.semantic_scores(self.tuning)
-        ranked = hits.ranked(chunk_doc, request.mode, self.tuning)
+            notices.append(notice("no_keywords", NO_KEYWORDS))
+        hits, ranked = self._ranked(request, parsed, filters)
+        floor = floor_for(request.mode, self.tuning, parsed.strict)
+        matched = matches(ranked, floor)
         page = ranked[request.offset : request.offset + request.k]
         # Texts and metadata only for what is shown; a document deleted meanwhile drops out.
         rows = self.archive.catalog.passages([c for doc in page for c, _ in doc.chunks[: request.passages]])
-        terms = self._highlight_terms(parsed) if request.highlight else set()
+        expanded = self._expanded(parsed, request.exact) if request.mode != "semantic" else None
+        terms = self._highlight_terms(expanded, parsed.text) if request.highlight else set()
+        semantic = hits.semantic_scores(self.tuning)
         results = [
             self._result(doc, rows, hits.keyword, semantic, terms, request)
             for doc in page
@@ -147,7 +151,44 @@ class SearchService:
         ]
         if request.highlight:
             self._explain_semantic(results, hits, parsed.text or request.query)
-        return _response(request, started, results, len(ranked), notices)
+        if expanded is not None and hits.keyword:
+            notices += spelling_notices(variant_groups(expanded), request.query, results)
+        if filters.date_from or filters.date_to:
+            notices += self._undated_notice(request, parsed, filters, floor)
+        weak = len(ranked) - matched
+        notices += page_notices(request.offset, request.k, matched, weak)
+        strong = sum(1 for doc in page[: max(0, matched - request.offset)] if doc.chunks[0][0] in rows)
+        response = _response(request, started, results[:strong], matched, notices)
+        return {**response, "floor": floor, "weak_total": weak, "weak_results": results[strong:]}
+
+    def _ranked(
+        self, request: SearchRequest, parsed: ParsedQuery, filters: Filters
+    ) -> tuple[Hits, list[RankedDocument]]:
+        hits = self.retrieve(request, parsed, filters)
+        candidates = list(hits.keyword.keys() | hits.semantic.keys())
+        chunk_doc = self.archive.catalog.chunk_documents(candidates, filters)
+        return hits, hits.ranked(chunk_doc, request.mode, self.tuning)
+
+    def _undated_notice(
+        self, request: SearchRequest, parsed: ParsedQuery, filters: Filters, floor: float | None
+    ) -> list[Notice]:
+        """How many undated documents would match but a date filter leaves out (a document
+        without a date is neither before nor after any day)."""
+        _, ranked = self._ranked(request, parsed, replace(filters, date_from=None, date_to=None))
+        firsts = [doc.chunks[0][0] for doc in ranked[: matches(ranked, floor)]]
+        rows = self.archive.catalog.passages(firsts)
+        undated = sum(1 for chunk in firsts if chunk in rows and not rows[chunk]["date"])
+        if not undated:
+            return []
+        plural = "s" if undated != 1 else ""
+        return [
+            notice(
+                "undated_left_out",
+                f"{undated} undated document{plural} not shown: the date filter leaves out documents "
+                "without a date.",
+                count=undated,
+            )
+        ]
 
     # -- retrieval -----------------------------------------------------------------------------
 
@@ -162,7 +203,7 @@ class SearchService:
         coverage: dict[int, float] = {}
         if request.mode != "semantic" and parsed.keyword is not None:
             self.archive.manifest.check_analyzer()
-            query = self.keyword_query(parsed)
+            query = self.keyword_query(parsed, request.exact)
             keyword = dict(self.archive.keyword.search(query, depth, _whoosh_filter(filters), self.weighting))
             bound = self.archive.keyword.score_bound(query, self.tuning.bm25_k1)
         if request.mode != "keyword":
@@ -183,14 +224,20 @@ class SearchService:
             sentences = best_sentences(query_vector, stored)
         return Hits(keyword, semantic, query_vector, bound, sentences, coverage)
 
-    def keyword_query(self, parsed: ParsedQuery) -> wq.Query:
-        """The parsed query, names widened to the spelling variants the index holds."""
-        if not self.tuning.name_variants:
+    def keyword_query(self, parsed: ParsedQuery, exact: bool = False) -> wq.Query:
+        """The parsed query, names widened to the spelling variants the index holds (not when
+        `exact`, nor a word the user quoted on its own)."""
+        if exact or not self.tuning.name_variants:
             return parsed.keyword
         index = self.archive.keyword
         with index.reading() as searcher:
             self.variants.refresh(searcher.reader(), (id(index), index.generation()))
-        return self.variants.expand(parsed.keyword, parsed.names)
+        return self.variants.expand(parsed.keyword, parsed.names, parsed.exact)
+
+    def _expanded(self, parsed: ParsedQuery, exact: bool) -> wq.Query | None:
+        if parsed.keyword is None or self.archive.keyword is None:
+            return None
+        return self.keyword_query(parsed, exact)
 
     def _embed_query(self, text: str) -> np.ndarray:
         self.archive.manifest.check_model(self.archive.model_identity())
@@ -216,19 +263,18 @@ class SearchService:
         self.archive.refresh()
         if self.archive.manifest is None:
             return set()
-        return self._highlight_terms(self.parser.parse(request.query))
+        parsed = self.parser.parse(request.query)
+        return self._highlight_terms(self._expanded(parsed, exact=False), parsed.text)
 
-    def _highlight_terms(self, parsed: ParsedQuery) -> set[str]:
-        if parsed.keyword is None or self.archive.keyword is None:
+    def _highlight_terms(self, expanded: wq.Query | None, text: str) -> set[str]:
+        if expanded is None:
             return set()
         terms = {
             term
-            for fieldname, term in self.archive.keyword.query_terms(
-                _positive_part(self.keyword_query(parsed))
-            )
+            for fieldname, term in self.archive.keyword.query_terms(_positive_part(expanded))
             if fieldname in ("title", "text")
         }
-        return content_terms(terms, parsed.text)
+        return content_terms(terms, text)
 
     def _result(
         self, doc: RankedDocument, rows: dict, keyword: Scores, semantic: Scores, terms: set[str], request
@@ -385,6 +431,10 @@ def _response(request: SearchRequest, started: float, results: list, total: int,
         "total": total,
         "offset": request.offset,
         "k": request.k,
-        "notices": notices,
+        "exact": request.exact,
+        "notices": [notice("note", item) if isinstance(item, str) else item for item in notices],
         "results": results,
+        "floor": None,  # relevance floor applied (search() sets it and the weak results)
+        "weak_total": 0,
+        "weak_results": [],
     }

@@ -287,9 +287,9 @@ def main() -> None:
 
 
 def render(results: dict) -> str:
-    from bench.quality_report import render_markdown
+    from bench.quality_report import load_floor, render_markdown
 
-    return render_markdown(results)
+    return render_markdown(results, load_floor())
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ _OPERATORS = re.compile(
 )
 _QUESTION_MARK = re.compile(r"(?<=[\w\"')])\?+(?=[\s\"')]|$)")
 _MINUS = re.compile(r"(?:^|(?<=[\s(]))-(?=[\w\"])")
+_QUOTED_WORD = re.compile(r'"\s*([^"\s]+)\s*"')  # "Ghaani": that spelling only
 _SYNTAX = re.compile(r"[\"()\[\]{}^~*?:+]|(?:^|(?<=[\s(]))-|\b(?:AND|OR|NOT|TO)\b")
 
 
@@ -51,6 +52,7 @@ class ParsedQuery:
     date_to: str | None = None
     notices: list[str] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # terms the user wrote capitalised
+    exact: set[str] = field(default_factory=set)  # terms of a word quoted on its own: no variants
 
 
 class QueryParser:
@@ -90,9 +92,10 @@ class QueryParser:
             if word[:1].isupper()
             for term, _, _ in analyze(word, mode="query")
         }
+        exact = {term for word in _QUOTED_WORD.findall(text) for term, _, _ in analyze(word, mode="query")}
         # The embedder reads the query as written, unless operators make it a search expression.
         embed_text = plain_words if strict else undated
-        return ParsedQuery(keyword, embed_text, strict, date_from, date_to, notices, names)
+        return ParsedQuery(keyword, embed_text, strict, date_from, date_to, notices, names, exact)
 
     def _with_proximity(self, keyword: wq.Query, words: str) -> wq.Query:
         """Short queries also reward the words standing together (`Ras al-Milh`, a full name)."""

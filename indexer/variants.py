@@ -6,6 +6,9 @@ A query term is widened to vocabulary terms that sound the same and are spelt al
 - confirmed by the edit distance of the skeletons (phonetic keys collide: Khan / Kane / Keen,
   Baroudi / board): at most one edit, or two for names of seven letters or more
   (`Hezbollah` ~ `Hizbullah`, but not `Tarraf` ~ `tariff`);
+- a short name (under five letters on either side) links only through the rules above (equal
+  skeletons: `Ziyad` ~ `Ziad`), never by a spare edit: `Sarea` does not match the byline `Sara`
+  (short names differ by one letter too often: Sara / Sarea / Saba / Sari);
 - run-together and article forms: `alqassam` also asks for `qassam`, `ansarallah` for the phrase
   `ansar allah`, when those are in the vocabulary.
 Variants get a lower weight than the term as typed, so exact spellings rank first.
@@ -26,6 +29,7 @@ from whoosh import query as wq
 VARIANT_BOOST = 0.5
 MAX_VARIANTS = 5
 MIN_LENGTH = 4
+SHORT_NAME = 5  # below this, no link by edit distance alone
 REFRESH_SECONDS = 30.0
 _VOWELS = "aeiou"
 _BETWEEN_VOWELS = re.compile(r"(?<=[aeiou])[yw](?=[aeiou])")
@@ -45,6 +49,8 @@ def phonetic_key(term: str) -> str:
 def alike(a: str, b: str) -> bool:
     """True when two terms with the same phonetic key are spelt alike enough to be one name."""
     a, b = skeleton(a), skeleton(b)
+    if min(len(a), len(b)) < SHORT_NAME:
+        return a == b
     allowed = 2 if min(len(a), len(b)) >= 7 else 1
     return Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
 
@@ -101,16 +107,18 @@ class VariantFinder:
                 break
         return found
 
-    def expand(self, query: wq.Query, names: set[str]) -> wq.Query:
+    def expand(
+        self, query: wq.Query, names: set[str], exact: set[str] | frozenset[str] = frozenset()
+    ) -> wq.Query:
         """The query with each name term widened to its variants (weighted lower).
 
         `names` are the terms the user wrote capitalised; a term the index does not hold is
         widened too (it is probably another spelling). Ordinary words are left alone, so that
-        `water` never also asks for `waiter`.
+        `water` never also asks for `waiter`; so are the `exact` terms (a word quoted on its own).
         """
         if not self._by_key:
             return query
-        return _rewrite(query, self, names)
+        return _rewrite(query, self, names, frozenset(exact))
 
 
 class VariantGroup(wq.Or):
@@ -118,11 +126,34 @@ class VariantGroup(wq.Or):
     one word of the query by `coverage` (held when any spelling is)."""
 
 
-def _rewrite(query: wq.Query, finder: VariantFinder, names: set[str]) -> wq.Query:
+def variant_groups(query: wq.Query) -> list[tuple[str, list[str]]]:
+    """(term as asked, [its variants]) for each name `expand` widened, in query order, once each
+    (a term is searched in several fields)."""
+    groups: dict[str, list[str]] = {}
+    for group in _groups_in(query):
+        asked = group.subqueries[0]
+        found = groups.setdefault(asked.text, [])
+        for alternative in group.subqueries[1:]:
+            words = " ".join(alternative.words) if isinstance(alternative, wq.Phrase) else alternative.text
+            if words not in found:
+                found.append(words)
+    return [(asked, variants) for asked, variants in groups.items() if variants]
+
+
+def _groups_in(query: wq.Query) -> list[VariantGroup]:
+    if isinstance(query, VariantGroup):
+        return [query]
+    if query.is_leaf():
+        return []
+    return [group for child in query.children() for group in _groups_in(child)]
+
+
+def _rewrite(query: wq.Query, finder: VariantFinder, names: set[str], exact: frozenset[str]) -> wq.Query:
     if (
         isinstance(query, wq.Term)
         and query.fieldname in finder.fields
         and isinstance(query.text, str)
+        and query.text not in exact
         and (query.text in names or not finder.knows(query.text))
     ):
         alternatives: list[wq.Query] = [
@@ -141,7 +172,7 @@ def _rewrite(query: wq.Query, finder: VariantFinder, names: set[str]) -> wq.Quer
     if isinstance(query, wq.Not):
         return query
     if isinstance(query, wq.AndNot):
-        return wq.AndNot(_rewrite(query.a, finder, names), query.b)
+        return wq.AndNot(_rewrite(query.a, finder, names, exact), query.b)
     if query.is_leaf():
         return query
-    return query.apply(lambda child: _rewrite(child, finder, names))
+    return query.apply(lambda child: _rewrite(child, finder, names, exact))

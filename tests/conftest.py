@@ -48,3 +48,25 @@ def corpus_copy(tmp_path) -> Path:
 @pytest.fixture()
 def settings(tmp_path) -> Settings:
     return Settings.from_env(tmp_path / "data")
+
+
+SEED = REPO / "tests" / "fixtures" / "iran-dossier-qaani-letter.txt"
+SAREA_TEXT = """Houthi spokesman claims strike on tanker
+
+Yahya Sarea, the spokesman of the Houthi armed forces, said in a televised statement that a drone
+had struck a tanker in the Red Sea. Sarea gave no evidence for the claim.
+"""
+
+
+@pytest.fixture(scope="session")
+def seeded_settings(tmp_path_factory) -> Settings:
+    """The sample collection plus the seed article (undated) and a statement naming Yahya Sarea
+    (the wire feed's bylines name Sara Lind): built once per session; tests must not change it."""
+    data = tmp_path_factory.mktemp("seeded-archive")
+    extra = tmp_path_factory.mktemp("seeded-extra")
+    sarea = extra / "2024-01-12-houthi-spokesman-tanker-claim.txt"
+    sarea.write_text(SAREA_TEXT, encoding="utf-8")
+    settings = Settings.from_env(data)
+    report = ingest(settings, CORPUS, SEED, sarea)
+    assert report.failed == [], report.failed
+    return settings

@@ -76,14 +76,31 @@ class FilterArgs(Arguments):
     date_to = fields.Date(metadata={"description": "Only documents dated on or before (YYYY-MM-DD)."})
 
 
+EMPTY_QUERY = "the query is empty: give words, a phrase or a question"
+
+
+def _exact() -> fields.Boolean:
+    return fields.Boolean(
+        load_default=False,
+        metadata={"description": "Every word as typed: no spelling variants of names (1/true)."},
+    )
+
+
 class SearchArgs(FilterArgs):
     q = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=MAX_QUERY_LENGTH), validate.Regexp(NOT_ONLY_SPACE)],
-        error_messages={"required": "the query is empty: give words, a phrase or a question"},
+        validate=[
+            validate.Length(
+                max=MAX_QUERY_LENGTH,
+                error=f"the query is longer than the limit of {MAX_QUERY_LENGTH} characters: shorten it",
+            ),
+            validate.Regexp(NOT_ONLY_SPACE, error=EMPTY_QUERY),
+        ],
+        error_messages={"required": EMPTY_QUERY},
         metadata={"description": 'Words, a "quoted phrase", AND/OR/NOT, or a question.'},
     )
     mode = fields.String(load_default="hybrid", validate=validate.OneOf(MODES))
+    exact = _exact()
     k = fields.Integer(
         load_default=10, validate=validate.Range(1, MAX_K), metadata={"description": "Documents to return."}
     )
@@ -113,8 +130,11 @@ class ExportArgs(SearchArgs):
 class SearchPageArgs(PageArguments, FilterArgs):
     """The search page: `q` may be absent (the empty form) and `page` replaces k/offset."""
 
-    q = fields.String(load_default="", validate=validate.Length(max=MAX_QUERY_LENGTH))
+    # No length check here: the service refuses a long query with its length and the limit, and
+    # the form keeps it for shortening (a browser's maxlength would cut a pasted query silently).
+    q = fields.String(load_default="")
     mode = fields.String(load_default="hybrid", validate=validate.OneOf(MODES))
+    exact = _exact()
     page = fields.Integer(load_default=1, validate=validate.Range(1, 1000))
 
 
@@ -256,17 +276,58 @@ class SearchResult(ma.Schema):
     passages = fields.List(fields.Nested(Passage), required=True)
 
 
+class Notice(ma.Schema):
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "query (how an unusual query was read), no_keywords, empty_archive, "
+            "spelling_variants, undated_left_out, page_past_end, no_match."
+        },
+    )
+    message = fields.String(required=True, metadata={"description": "For people."})
+    term = fields.String(metadata={"description": "spelling_variants: the word as typed."})
+    variants = fields.List(
+        fields.String(), metadata={"description": "spelling_variants: the other spellings also matched."}
+    )
+    count = fields.Integer(metadata={"description": "undated_left_out: undated documents left out."})
+    last_offset = fields.Integer(metadata={"description": "page_past_end: offset of the last page."})
+
+
 class SearchResponse(ma.Schema):
     query = fields.String(required=True)
     mode = fields.String(required=True)
     took_ms = fields.Float(required=True)
-    total = fields.Integer(required=True, metadata={"description": "Matching documents."})
+    total = fields.Integer(
+        required=True, metadata={"description": "Matching documents (at or above the relevance floor)."}
+    )
     offset = fields.Integer(required=True)
     k = fields.Integer(required=True)
+    exact = fields.Boolean(required=True, metadata={"description": "Spelling variants were off."})
     notices = fields.List(
-        fields.String(), required=True, metadata={"description": "e.g. how a malformed query was read."}
+        fields.Nested(Notice),
+        required=True,
+        metadata={"description": "What the search did beyond the words: variants, filters, paging."},
     )
     results = fields.List(fields.Nested(SearchResult), required=True)
+    floor = fields.Float(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "Relevance floor of the mode's score (docs/QUALITY.md); null: none "
+            "(keyword mode, or a hybrid query with operators)."
+        },
+    )
+    weak_total = fields.Integer(
+        required=True, metadata={"description": "Documents ranked below the floor: closest by meaning, weak."}
+    )
+    weak_results = fields.List(
+        fields.Nested(SearchResult),
+        required=True,
+        metadata={
+            "description": "Below-floor documents on this page, after the matches (same shape as "
+            "results; not matches)."
+        },
+    )
 
 
 class ListedDocument(DocumentSummary):

@@ -64,6 +64,7 @@ def search(args: dict) -> dict:
         offset=args.get("offset", 0),
         filters=filters(args),
         passages=args.get("passages", 3),
+        exact=args.get("exact", False),
     )
     return service.search(request)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.ranking import Tuning, fuse, rank
+from archive.ranking import RankedDocument, Tuning, floor_for, fuse, matches, rank
 
 KEYWORD = {1: 10.0, 2: 9.0, 3: 2.0}
 SEMANTIC = {1: 0.50, 2: 0.50, 3: 0.52}
@@ -44,3 +44,14 @@ def test_documents_fused_per_document_take_their_best_chunks_coverage_not_a_sum(
     b = (1 - tuning.alpha) * keyword_b + tuning.alpha * semantic_b + 0.2 * 1.0
     assert [doc.doc_id for doc in ranked] == ["b", "a"]
     assert ranked[0].score == pytest.approx(b)
+
+
+def test_the_floor_depends_on_the_mode_and_counts_the_documents_reaching_it():
+    tuning = Tuning(hybrid_floor=0.3, semantic_floor=0.4)
+    assert floor_for("hybrid", tuning) == 0.3 and floor_for("semantic", tuning) == 0.4
+    assert floor_for("keyword", tuning) is None and floor_for("hybrid", tuning, strict=True) is None
+    ranked = [
+        RankedDocument(name, score, [(n, score)])
+        for n, (name, score) in enumerate([("a", 0.5), ("b", 0.3), ("c", 0.29)])
+    ]
+    assert matches(ranked, 0.3) == 2 and matches(ranked, None) == 3 and matches(ranked, 0.6) == 0

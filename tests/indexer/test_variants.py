@@ -6,7 +6,7 @@ from whoosh.fields import ID, TEXT, Schema
 
 from indexer.analysis import analyze, text_analyzer
 from indexer.query import QueryParser
-from indexer.variants import VariantFinder, alike, phonetic_key
+from indexer.variants import VariantFinder, alike, phonetic_key, variant_groups
 from tests.conftest import REPO
 
 FIXTURE = json.loads((REPO / "tests/fixtures/name_variants.json").read_text())
@@ -72,3 +72,19 @@ def test_capitalised_names_widen_to_their_variants_and_ordinary_words_do_not(fin
 def test_run_together_and_article_forms_are_split(finder):
     assert ["ansar", "allah"] in finder.splits("ansarallah")
     assert ["qassam"] in finder.splits("alqassam")
+
+
+def test_short_names_link_only_through_transliteration_rules():
+    assert linked("ziyad", "ziad") and linked("musa", "mousa")
+    assert not linked("sarea", "sara") and not linked("sara", "sarea")
+
+
+def test_widened_names_are_listed_and_exact_terms_are_left_alone(finder):
+    parser = QueryParser(Schema(text=TEXT(analyzer=text_analyzer()), title=TEXT(analyzer=text_analyzer())))
+    parsed = parser.parse('"Ghaani" OR Ghahtan')
+    assert parsed.exact == {"ghaani"}
+    groups = variant_groups(finder.expand(parsed.keyword, parsed.names, parsed.exact))
+    assert groups == [("ghahtan", ["qahtan"])], groups
+    plain = parser.parse("Ghaani")
+    assert plain.exact == set()
+    assert variant_groups(finder.expand(plain.keyword, plain.names)) == [("ghaani", ["qaani"])]

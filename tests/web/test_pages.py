@@ -49,7 +49,7 @@ def test_empty_state_notice_and_errors(corpus_client):
     assert "Unbalanced quote ignored" in page(corpus_client, "/?q=%22unclosed+phrase")
     for url, message in [
         ("/?q=dam&mode=fuzzy", "Must be one of"),
-        ("/?q=" + "x" * 1001, "Longer than maximum length 1000"),
+        ("/?q=" + "x" * 1001, "The query is 1,001 characters long; the limit is 1,000"),
         ("/?q=dam&date_from=someday", "Not a valid date"),
         ("/?q=dam&page=500", "offset must be between"),
     ]:
