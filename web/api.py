@@ -137,7 +137,10 @@ def export_citations(args: dict) -> Response:
     """
     fmt = args.pop("cite")
     chosen = set(args.pop("doc", None) or ())
-    results = [r for r in service.search(args)["results"] if not chosen or r["document"]["id"] in chosen]
+    response = service.search(args)
+    # A result picked by id may be one of the weak ones shown apart below the relevance floor.
+    shown = response["results"] + (response.get("weak_results", []) if chosen else [])
+    results = [r for r in shown if not chosen or r["document"]["id"] in chosen]
     disposition = "inline" if fmt in ("text", "markdown") else "attachment"
     return Response(
         export(results, fmt),
