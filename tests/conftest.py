@@ -50,7 +50,7 @@ def settings(tmp_path) -> Settings:
     return Settings.from_env(tmp_path / "data")
 
 
-SEED = REPO / "tests" / "fixtures" / "iran-dossier-qaani-letter.txt"
+SEED = CORPUS / "analysis" / "iran-dossier-qaani-letter.txt"  # the seed article, undated
 SAREA_TEXT = """Houthi spokesman claims strike on tanker
 
 Yahya Sarea, the spokesman of the Houthi armed forces, said in a televised statement that a drone
@@ -60,13 +60,13 @@ had struck a tanker in the Red Sea. Sarea gave no evidence for the claim.
 
 @pytest.fixture(scope="session")
 def seeded_settings(tmp_path_factory) -> Settings:
-    """The sample collection plus the seed article (undated) and a statement naming Yahya Sarea
+    """The sample collection (the seed article among it) and a statement naming Yahya Sarea
     (the wire feed's bylines name Sara Lind): built once per session; tests must not change it."""
     data = tmp_path_factory.mktemp("seeded-archive")
     extra = tmp_path_factory.mktemp("seeded-extra")
     sarea = extra / "2024-01-12-houthi-spokesman-tanker-claim.txt"
     sarea.write_text(SAREA_TEXT, encoding="utf-8")
     settings = Settings.from_env(data)
-    report = ingest(settings, CORPUS, SEED, sarea)
+    report = ingest(settings, CORPUS, sarea)
     assert report.failed == [], report.failed
     return settings

@@ -24,9 +24,8 @@ from archive.search import MODES, SearchRequest, SearchService
 from archive.store import Archive
 from bench.corpus_queries import QUERIES
 from indexer.analysis import analyze
-from tests.conftest import REPO, ingest
+from tests.conftest import SEED, ingest
 
-SEED = REPO / "tests" / "fixtures" / "seed" / "iran-dossier-qaani-letter.txt"
 SAMPLE_QUERIES = sorted(
     {item["query"] for group in ("keyword", "phrase", "semantic", "hybrid") for item in QUERIES[group]}
     | set(QUERIES["readme"].values())
