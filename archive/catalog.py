@@ -10,13 +10,14 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from archive import metadata
 from archive.domain import Chunk, Document, document_id
 from archive.errors import ArchiveError, NotFound
 from archive.schema import MIGRATIONS
@@ -217,42 +218,48 @@ class Catalog:
         vectors: np.ndarray,
         sentences: Sequence[SentenceVectors],
         file_path: str | None,
+        origins: Mapping[str, str] | None = None,
     ) -> list[int]:
         """Insert or replace a document with its chunks, their embeddings and their sentences'
-        embeddings; queue the index sync."""
+        embeddings; queue the index sync. Metadata set on purpose before (an edit, an ingest
+        option, a sidecar) is kept over what the file says now (`archive.metadata.merge`);
+        `origins` names the fields an ingest option or a sidecar set."""
         old_chunks = self._chunk_ids(db, [document.id])
         db.execute("DELETE FROM chunks WHERE doc_id = ?", (document.id,))
         parent_id = _parent_id(document)
+        meta, provenance = self._merged_metadata(db, document, origins)
         db.execute(
             "INSERT INTO documents (id, identity, parent_id, external_id, title, source, author, "
             "date, url, path, format, language, size, sha256, tags, text, pages, file_path, "
-            "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ingested_at, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET parent_id=excluded.parent_id, "
             "external_id=excluded.external_id, title=excluded.title, source=excluded.source, "
             "author=excluded.author, date=excluded.date, url=excluded.url, path=excluded.path, "
             "format=excluded.format, language=excluded.language, size=excluded.size, "
             "sha256=excluded.sha256, tags=excluded.tags, text=excluded.text, "
-            "pages=excluded.pages, file_path=excluded.file_path, ingested_at=excluded.ingested_at",
+            "pages=excluded.pages, file_path=excluded.file_path, ingested_at=excluded.ingested_at, "
+            "provenance=excluded.provenance",
             (
                 document.id,
                 document.identity,
                 parent_id,
                 document.external_id,
-                document.title,
-                document.source,
-                document.author,
-                document.date,
-                document.url,
+                meta["title"] or "",
+                meta["source"],
+                meta["author"],
+                meta["date"],
+                meta["url"],
                 document.path,
                 document.format,
                 document.language,
                 document.size,
                 document.sha256,
-                json.dumps(document.tags),
+                json.dumps(meta["tags"] or []),
                 document.text,
                 json.dumps(document.pages) if document.pages else None,
                 file_path,
                 now(),
+                json.dumps(provenance),
             ),
         )
         new_ids = []
@@ -267,6 +274,89 @@ class Catalog:
         self.put_sentence_vectors(db, new_ids, sentences)
         self.queue_index_sync(db, old_chunks + new_ids)
         return new_ids
+
+    def _merged_metadata(
+        self, db: sqlite3.Connection, document: Document, overrides: Mapping[str, str] | None
+    ) -> tuple[dict, dict[str, str]]:
+        incoming = {field: getattr(document, field) for field in metadata.EDITABLE_FIELDS}
+        origins = metadata.origins_of(document, overrides)
+        row = db.execute(
+            f"SELECT {', '.join(metadata.EDITABLE_FIELDS)}, provenance FROM documents WHERE id = ?",
+            (document.id,),
+        ).fetchone()
+        if row is None:
+            return incoming, origins
+        stored = document_dict(row)
+        return metadata.merge(stored, metadata.stored_origins(row["provenance"]), incoming, origins)
+
+    def update_metadata(
+        self,
+        db: sqlite3.Connection,
+        doc_id: str,
+        values: Mapping[str, object],
+        origins_now: Mapping[str, str],
+        who: str | None = None,
+    ) -> list[dict]:
+        """Set metadata fields, each from its origin in `origins_now` where that outranks the stored
+        value's origin (an edit is never undone by an ingest option), and queue the
+        document's chunks for the keyword index (their vectors stay). With `who`, each change is
+        recorded in the edit history. Returns the changes: field, old, new."""
+        row = db.execute(
+            f"SELECT {', '.join(metadata.EDITABLE_FIELDS)}, provenance FROM documents WHERE id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id '{doc_id}'")
+        stored, origins = document_dict(row), metadata.stored_origins(row["provenance"])
+        changes = []
+        for field, value in values.items():
+            if not metadata.wins(origins_now[field], origins[field]):
+                continue
+            if value != stored[field]:
+                changes.append({"field": field, "old": stored[field], "new": value})
+                stored[field] = value
+            origins[field] = origins_now[field]
+        db.execute(
+            "UPDATE documents SET title = ?, source = ?, author = ?, date = ?, url = ?, tags = ?, "
+            "provenance = ? WHERE id = ?",
+            (
+                stored["title"] or "",
+                stored["source"],
+                stored["author"],
+                stored["date"],
+                stored["url"],
+                json.dumps(stored["tags"] or []),
+                json.dumps(origins),
+                doc_id,
+            ),
+        )
+        if who is not None:
+            at = now()
+            db.executemany(
+                "INSERT INTO edits (doc_id, field, old_value, new_value, who, at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        doc_id,
+                        change["field"],
+                        metadata.shown_value(change["field"], change["old"]),
+                        metadata.shown_value(change["field"], change["new"]),
+                        who,
+                        at,
+                    )
+                    for change in changes
+                ],
+            )
+        if changes:
+            self.queue_index_sync(db, self._chunk_ids(db, [doc_id]))
+        return changes
+
+    def history(self, doc_id: str) -> list[dict]:
+        """The document's edits, newest first."""
+        rows = self.db.execute(
+            "SELECT field, old_value, new_value, who, at FROM edits WHERE doc_id = ? ORDER BY id DESC",
+            (doc_id,),
+        ).fetchall()
+        return [dict(row) for row in rows]
 
     def delete_documents(self, db: sqlite3.Connection, doc_ids: Iterable[str]) -> int:
         """Delete documents, their attachments and chunks; queue the index sync. Returns chunks removed."""
@@ -490,7 +580,7 @@ class Catalog:
 
 _META_COLUMNS = tuple(
     """id identity parent_id external_id title source author date url path format language size
-    sha256 tags file_path ingested_at""".split()
+    sha256 tags file_path ingested_at provenance""".split()
 )
 
 
@@ -498,6 +588,8 @@ def document_dict(row: sqlite3.Row) -> dict:
     record = dict(row)
     if isinstance(record.get("tags"), str):
         record["tags"] = json.loads(record["tags"])
+    if isinstance(record.get("provenance"), str):
+        record["provenance"] = metadata.stored_origins(record["provenance"])
     if isinstance(record.get("pages"), str):
         record["pages"] = json.loads(record["pages"])
     return record

@@ -98,4 +98,19 @@ MIGRATIONS: list[str] = [
         title    BLOB
     );
     """,
+    # 3: where each metadata field came from, and the history of edits
+    """
+    ALTER TABLE documents ADD COLUMN provenance TEXT NOT NULL DEFAULT '{}';
+
+    CREATE TABLE edits (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id    TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        field     TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        who       TEXT NOT NULL,
+        at        TEXT NOT NULL
+    );
+    CREATE INDEX edits_doc ON edits(doc_id, id);
+    """,
 ]
