@@ -200,18 +200,16 @@ def delete(doc_ids, wait, settings):
 def edit(doc_id, title, source, author, date, url, tags, removed, clear_tags, wait, as_json, settings):
     """Correct a document's metadata; the edit is kept over later re-ingests and recorded in
     its history (shown by `archive show`)."""
-    changes = {
-        name: value
-        for name, value in (("title", title), ("source", source), ("author", author), ("date", date), ("url", url))
-        if value is not None
-    }
+    given = {"title": title, "source": source, "author": author, "date": date, "url": url}
+    changes = {name: value for name, value in given.items() if value is not None}
+    retag = bool(tags or removed or clear_tags)
+    if not changes and not retag:
+        raise click.UsageError("nothing to change: give --title, --source, --author, --date, --url or tags")
     with Archive(settings, write=True, wait=wait) as archive:
-        if tags or removed or clear_tags:
+        if retag:
             current = [] if clear_tags else archive.catalog.document(doc_id, with_text=False)["tags"]
             gone = {tag.casefold() for tag in removed}
             changes["tags"] = [t for t in current if t.casefold() not in gone] + list(tags)
-        if not changes:
-            raise click.UsageError("nothing to change: give --title, --source, --author, --date, --url or tags")
         result = operations.edit(archive, doc_id, changes, who="cli")
     if as_json:
         emit_json(result)

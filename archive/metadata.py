@@ -62,16 +62,16 @@ def validate(changes: Mapping[str, object], where: str = "") -> dict:
             f"{prefix}{', '.join(unknown)}: not an editable field (editable: {', '.join(EDITABLE_FIELDS)})"
         )
     clean: dict = {}
-    for field, value in changes.items():
+    for name, value in changes.items():
         try:
-            clean[field] = _checked(field, value)
+            clean[name] = _checked(name, value)
         except ValueError as error:
-            raise InvalidMetadata(f"{prefix}{field}: {error}") from None
+            raise InvalidMetadata(f"{prefix}{name}: {error}") from None
     return clean
 
 
-def _checked(field: str, value: object):
-    if field == "tags":
+def _checked(name: str, value: object):
+    if name == "tags":
         if value is None:
             return []
         if isinstance(value, str):
@@ -86,19 +86,19 @@ def _checked(field: str, value: object):
             raise ValueError(f"the tag '{long[:40]}…' is longer than {MAX_TAG} characters")
         return tags
     if value is None:
-        return "" if field == "title" else None
+        return "" if name == "title" else None
     if not isinstance(value, str):
         raise ValueError("must be a string (or null to clear it)")
     text = " ".join(value.split())
-    if field == "date":
+    if name == "date":
         return _date(text)
-    if len(text) > MAX_TEXT[field]:
-        raise ValueError(f"{len(text)} characters, at most {MAX_TEXT[field]}")
-    if field == "url" and text:
+    if len(text) > MAX_TEXT[name]:
+        raise ValueError(f"{len(text)} characters, at most {MAX_TEXT[name]}")
+    if name == "url" and text:
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"'{text[:80]}' is not a web address (http:// or https://)")
-    return text or ("" if field == "title" else None)
+    return text or ("" if name == "title" else None)
 
 
 def _date(text: str) -> str | None:
@@ -116,19 +116,21 @@ def wins(new_origin: str, old_origin: str | None) -> bool:
 
 
 def merge(
-    stored: Mapping[str, object], stored_origins: Mapping[str, str], incoming: Mapping[str, object],
-    incoming_origins: Mapping[str, str],
+    stored: Mapping[str, object],
+    old_origins: Mapping[str, str],
+    incoming: Mapping[str, object],
+    new_origins: Mapping[str, str],
 ) -> tuple[dict, dict[str, str]]:
     """The values and origins to keep when a document is written again: each field from the
     incoming version unless the stored value's origin outranks it."""
     values, origins = {}, {}
-    for field in EDITABLE_FIELDS:
-        new_origin = incoming_origins.get(field, "file")
-        old_origin = stored_origins.get(field)
+    for name in EDITABLE_FIELDS:
+        new_origin = new_origins.get(name, "file")
+        old_origin = old_origins.get(name)
         if old_origin is not None and not wins(new_origin, old_origin):
-            values[field], origins[field] = stored.get(field), old_origin
+            values[name], origins[name] = stored.get(name), old_origin
         else:
-            values[field], origins[field] = incoming.get(field), new_origin
+            values[name], origins[name] = incoming.get(name), new_origin
     return values, origins
 
 
@@ -136,7 +138,7 @@ def origins_of(document, overrides: Mapping[str, str] | None = None) -> dict[str
     """A freshly read document's origins: the reader's (`provenance`, default 'file'), then
     `overrides` for the fields set by ingest options or a sidecar."""
     found = dict(getattr(document, "provenance", None) or {})
-    origins = {field: found.get(field, "file") for field in EDITABLE_FIELDS}
+    origins = {name: found.get(name, "file") for name in EDITABLE_FIELDS}
     origins.update(overrides or {})
     return origins
 
@@ -144,12 +146,12 @@ def origins_of(document, overrides: Mapping[str, str] | None = None) -> dict[str
 def stored_origins(raw: str | None) -> dict[str, str]:
     """A catalog row's provenance column; fields it does not name came from the file."""
     found = json.loads(raw) if raw else {}
-    return {field: found.get(field, "file") for field in EDITABLE_FIELDS}
+    return {name: found.get(name, "file") for name in EDITABLE_FIELDS}
 
 
-def shown_value(field: str, value: object) -> str | None:
+def shown_value(name: str, value: object) -> str | None:
     """A value as the history table stores it (tags as `a; b`)."""
-    if field == "tags":
+    if name == "tags":
         return "; ".join(value or []) or None
     return str(value) if value else None
 
