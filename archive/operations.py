@@ -110,9 +110,7 @@ def edit(archive: Archive, doc_id: str, changes: dict, who: str) -> dict:
     archive.catalog.document(doc_id, with_text=False)  # NotFound names the bad id
     archive.prepare_for_writing()
     with archive.catalog.transaction() as db:
-        applied = archive.catalog.update_metadata(
-            db, doc_id, values, dict.fromkeys(values, "user"), who=who
-        )
+        applied = archive.catalog.update_metadata(db, doc_id, values, dict.fromkeys(values, "user"), who=who)
     archive.sync()
     document = archive.catalog.document(doc_id, with_text=False)
     return {

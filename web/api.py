@@ -18,13 +18,14 @@ from web.security import require_api_key
 API_DESCRIPTION = """Search an archive of documents by keyword, phrase or question, read documents
 and passages with citations, upload and delete documents.
 
-Write calls (`POST /api/documents`, `DELETE /api/documents/{doc_id}`) need the archive's API key,
+Write calls (`POST /api/documents`, `PATCH` and `DELETE /api/documents/{doc_id}`) need the archive's API key,
 created on the server's first start in the data folder's `api_key` file: send
 `Authorization: Bearer <key>` or `X-API-Key: <key>`.
 
 Every error is `{"error": {"code": ..., "message": ...}}` with a 4xx status."""
 
 WRITE_SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+API_EDITOR = "api"  # who an edit made with the API key is recorded as (the archive has one key)
 
 
 class ArchiveParser(FlaskParser):
@@ -194,3 +195,20 @@ def upload(form: dict):
 def delete_document(doc_id: str) -> dict:
     """Delete a document and its attachments"""
     return service.delete(doc_id)
+
+
+@api.route("/documents/<doc_id>", methods=["PATCH"], endpoint="edit_document")
+@require_api_key
+@api.arguments(schemas.EditArgs, location="json")
+@api.response(200, schemas.Edited)
+@api.doc(security=WRITE_SECURITY)
+@errors(400, 401, 404, 409)
+def edit_document(changes: dict, doc_id: str) -> dict:
+    """Correct a document's metadata
+
+    JSON body with any of `title`, `source`, `author`, `date` (YYYY-MM-DD), `url` and `tags`
+    (the complete new list); `null` or `""` clears a field. The edit is recorded in the
+    document's `history` and kept over later re-ingests of its file (`provenance` says "user").
+    Search filters and results use the new values at once; nothing is re-embedded.
+    """
+    return service.edit(doc_id, changes, who=API_EDITOR)
