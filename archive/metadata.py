@@ -14,6 +14,7 @@ A value set on purpose (cli, sidecar, user) is never replaced by one read from t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -87,6 +88,8 @@ def _checked(name: str, value: object):
         return tags
     if value is None:
         return "" if name == "title" else None
+    if name == "date" and isinstance(value, dt.date):
+        return value.isoformat()
     if not isinstance(value, str):
         raise ValueError("must be a string (or null to clear it)")
     text = " ".join(value.split())

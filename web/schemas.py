@@ -5,6 +5,8 @@ are dumped through them, so the documented shape is the served shape.
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
@@ -19,6 +21,7 @@ MAX_LIST_OFFSET = 1_000_000_000
 # "Has a character that is not white space", spelled out so that Python (which also counts
 # \x1c-\x1f and \x85 as space) and ECMAScript (which also counts \ufeff) read it alike.
 NOT_ONLY_SPACE = r"[^\s\x1c-\x1f\x85\ufeff]"
+WEB_ADDRESS = r"^$|^https?://[^/?#\s]"  # empty (clears it) or http(s) with a host
 
 
 def _nullable_string(**kwargs) -> fields.String:
@@ -149,9 +152,17 @@ class EditArgs(ma.Schema):
     title = _nullable_string(validate=validate.Length(max=metadata.MAX_TEXT["title"]))
     source = _nullable_string(validate=validate.Length(max=metadata.MAX_TEXT["source"]))
     author = _nullable_string(validate=validate.Length(max=metadata.MAX_TEXT["author"]))
-    date = _nullable_string(validate=validate.Length(max=100), metadata={"description": "YYYY-MM-DD"})
+    date = fields.Date(
+        allow_none=True,
+        error_messages={"invalid": "'{input}' is not a date (use YYYY-MM-DD)"},
+        metadata={"description": "YYYY-MM-DD"},
+    )
     url = _nullable_string(
-        validate=validate.Length(max=metadata.MAX_TEXT["url"]), metadata={"description": "http(s) address"}
+        validate=[
+            validate.Length(max=metadata.MAX_TEXT["url"]),
+            validate.Regexp(WEB_ADDRESS, re.IGNORECASE, error="not a web address (http:// or https://)"),
+        ],
+        metadata={"description": "The original's web address (http or https)."},
     )
     tags = fields.List(
         fields.String(validate=validate.Length(max=metadata.MAX_TAG)),
