@@ -12,7 +12,7 @@ from archive import operations
 from archive.catalog import Filters
 from archive.check import check, repair
 from archive.errors import NotFound
-from archive.metadata import InvalidMetadata
+from archive.metadata import EDITABLE_FIELDS, InvalidMetadata
 from archive.schema import MIGRATIONS
 from archive.search import SearchRequest, SearchService
 from archive.sidecar import load_sidecar
@@ -85,14 +85,7 @@ def test_an_edit_changes_what_search_filters_and_shows_without_re_embedding(sett
             who="cli",
         )
         assert result["document"]["author"] == "Ana Ruiz" and result["document"]["tags"] == ["mining", "pass"]
-        assert {change["field"] for change in result["changed"]} == {
-            "title",
-            "source",
-            "author",
-            "date",
-            "url",
-            "tags",
-        }
+        assert {change["field"] for change in result["changed"]} == set(EDITABLE_FIELDS)
         assert set(result["provenance"].values()) == {"user"}
         assert chunk_state(archive, doc["id"]) == before  # same chunks, same vectors
         assert check(archive)["ok"], check(archive)["findings"]

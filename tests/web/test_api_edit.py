@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from archive.metadata import EDITABLE_FIELDS
+from archive.store import Archive
 from tests.web.test_api import assert_error
 from tests.web.test_api_write import key_headers, upload
 from web import create_app
@@ -81,6 +83,13 @@ def test_patch_needs_the_key_and_valid_values(small_app, small_client, uploaded)
     assert detail["history"] == [] and detail["source"] == "Field desk"
 
 
+def test_an_edit_is_409_while_another_process_ingests(small_app, small_client, small_settings, uploaded):
+    with Archive(small_settings, write=True):  # what a running `archive ingest` holds
+        error = assert_error(patch(small_client, small_app, uploaded["id"], {"source": "X"}), 409, "busy")
+        assert "ingest is already running" in error["message"]
+    assert small_client.get(f"/api/documents/{uploaded['id']}").get_json()["source"] == "Field desk"
+
+
 def test_the_document_page_form_edits_and_lists_the_edit(small_client, uploaded):
     doc_id = uploaded["id"]
     page = small_client.get(f"/documents/{doc_id}").data.decode()
@@ -132,13 +141,6 @@ def test_the_edit_is_in_the_openapi_document(small_client):
     operation = spec["paths"]["/api/documents/{doc_id}"]["patch"]
     assert operation["security"] and set(operation["responses"]) >= {"200", "400", "401", "404", "409"}
     body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    assert set(spec["components"]["schemas"][body]["properties"]) == {
-        "title",
-        "source",
-        "author",
-        "date",
-        "url",
-        "tags",
-    }
+    assert set(spec["components"]["schemas"][body]["properties"]) == set(EDITABLE_FIELDS)
     detail = spec["components"]["schemas"]["DocumentDetail"]["properties"]
     assert {"provenance", "history"} <= set(detail)
