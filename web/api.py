@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_smorest import Api, Blueprint
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from web import schemas, service
+from web.errors import validation_error
 from web.security import require_api_key
 
 API_DESCRIPTION = """Search an archive of documents by keyword, phrase or question, read documents
@@ -211,4 +212,6 @@ def edit_document(changes: dict, doc_id: str) -> dict:
     document's `history` and kept over later re-ingests of its file (`provenance` says "user").
     Search filters and results use the new values at once; nothing is re-embedded.
     """
+    if not isinstance(request.get_json(silent=True), dict):
+        raise validation_error("the body must be a JSON object of the fields to change")
     return service.edit(doc_id, changes, who=API_EDITOR)

@@ -143,7 +143,8 @@ class UploadArgs(Arguments):
 
 
 class EditArgs(ma.Schema):
-    """A metadata edit (JSON): any of the fields; null or "" clears one. Checked by the core
+    """A metadata edit (JSON): any of the fields (none: nothing changes); null or "" clears one.
+    Checked by the core
     (`archive.metadata.validate`), whose messages name the field and the reason."""
 
     class Meta:
@@ -170,11 +171,6 @@ class EditArgs(ma.Schema):
         validate=validate.Length(max=metadata.MAX_TAGS),
         metadata={"description": "The complete new list of tags."},
     )
-
-    @ma.validates_schema
-    def _not_empty(self, data, **kwargs):
-        if not data:
-            raise ma.ValidationError(f"give at least one of: {', '.join(metadata.EDITABLE_FIELDS)}")
 
 
 # -- responses ---------------------------------------------------------------------------------
