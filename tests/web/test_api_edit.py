@@ -77,6 +77,10 @@ def test_patch_needs_the_key_and_valid_values(small_app, small_client, uploaded)
     assert error["message"] == "url: not a web address (http:// or https://)"
     assert "autor" in assert_error(patch(small_client, small_app, doc_id, {"autor": "x"}), 400)["message"]
     assert patch(small_client, small_app, doc_id, {}).get_json()["changed"] == []  # an empty PATCH
+    missing = small_client.patch(f"/api/documents/{doc_id}", headers=key_headers(small_app))
+    assert "JSON object" in assert_error(missing, 400, "bad_request")["message"]
+    listed = small_client.patch(f"/api/documents/{doc_id}", headers=key_headers(small_app), json=[1])
+    assert_error(listed, 400, "bad_request")
     assert "tags" in assert_error(patch(small_client, small_app, doc_id, {"tags": "a,b"}), 400)["message"]
     assert_error(patch(small_client, small_app, "0123456789abcdef", {"title": "x"}), 404, "not_found")
     detail = small_client.get(f"/api/documents/{doc_id}").get_json()
