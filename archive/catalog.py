@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from archive import metadata
+from archive.catalog_metadata import MetadataMixin
 from archive.domain import Chunk, Document, document_id
 from archive.errors import ArchiveError, NotFound
 from archive.schema import MIGRATIONS
@@ -63,7 +64,7 @@ class Filters:
         return (" AND ".join(clauses) or "1"), params
 
 
-class Catalog:
+class Catalog(MetadataMixin):
     def __init__(self, data_dir: Path, *, create: bool = False):
         self.path = Path(data_dir) / CATALOG_FILE
         if not self.path.exists() and not create:
@@ -274,89 +275,6 @@ class Catalog:
         self.put_sentence_vectors(db, new_ids, sentences)
         self.queue_index_sync(db, old_chunks + new_ids)
         return new_ids
-
-    def _merged_metadata(
-        self, db: sqlite3.Connection, document: Document, overrides: Mapping[str, str] | None
-    ) -> tuple[dict, dict[str, str]]:
-        incoming = {field: getattr(document, field) for field in metadata.EDITABLE_FIELDS}
-        origins = metadata.origins_of(document, overrides)
-        row = db.execute(
-            f"SELECT {', '.join(metadata.EDITABLE_FIELDS)}, provenance FROM documents WHERE id = ?",
-            (document.id,),
-        ).fetchone()
-        if row is None:
-            return incoming, origins
-        stored = document_dict(row)
-        return metadata.merge(stored, metadata.stored_origins(row["provenance"]), incoming, origins)
-
-    def update_metadata(
-        self,
-        db: sqlite3.Connection,
-        doc_id: str,
-        values: Mapping[str, object],
-        origins_now: Mapping[str, str],
-        who: str | None = None,
-    ) -> list[dict]:
-        """Set metadata fields, each from its origin in `origins_now` where that outranks the stored
-        value's origin (an edit is never undone by an ingest option), and queue the
-        document's chunks for the keyword index (their vectors stay). With `who`, each change is
-        recorded in the edit history. Returns the changes: field, old, new."""
-        row = db.execute(
-            f"SELECT {', '.join(metadata.EDITABLE_FIELDS)}, provenance FROM documents WHERE id = ?",
-            (doc_id,),
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"no document with id '{doc_id}'")
-        stored, origins = document_dict(row), metadata.stored_origins(row["provenance"])
-        changes = []
-        for field, value in values.items():
-            if not metadata.wins(origins_now[field], origins[field]):
-                continue
-            if value != stored[field]:
-                changes.append({"field": field, "old": stored[field], "new": value})
-                stored[field] = value
-            origins[field] = origins_now[field]
-        db.execute(
-            "UPDATE documents SET title = ?, source = ?, author = ?, date = ?, url = ?, tags = ?, "
-            "provenance = ? WHERE id = ?",
-            (
-                stored["title"] or "",
-                stored["source"],
-                stored["author"],
-                stored["date"],
-                stored["url"],
-                json.dumps(stored["tags"] or []),
-                json.dumps(origins),
-                doc_id,
-            ),
-        )
-        if who is not None:
-            at = now()
-            db.executemany(
-                "INSERT INTO edits (doc_id, field, old_value, new_value, who, at) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        doc_id,
-                        change["field"],
-                        metadata.shown_value(change["field"], change["old"]),
-                        metadata.shown_value(change["field"], change["new"]),
-                        who,
-                        at,
-                    )
-                    for change in changes
-                ],
-            )
-        if changes:
-            self.queue_index_sync(db, self._chunk_ids(db, [doc_id]))
-        return changes
-
-    def history(self, doc_id: str) -> list[dict]:
-        """The document's edits, newest first."""
-        rows = self.db.execute(
-            "SELECT field, old_value, new_value, who, at FROM edits WHERE doc_id = ? ORDER BY id DESC",
-            (doc_id,),
-        ).fetchall()
-        return [dict(row) for row in rows]
 
     def delete_documents(self, db: sqlite3.Connection, doc_ids: Iterable[str]) -> int:
         """Delete documents, their attachments and chunks; queue the index sync. Returns chunks removed."""
