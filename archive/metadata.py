@@ -4,6 +4,7 @@ Every metadata field of a document remembers its origin (`provenance`):
 
     file     what the reader found in the file's own metadata
     byline   what the reader found in the text (a byline, a dateline)
+    filename a title that is only the file's name
     cli      `archive ingest --source/--tag`
     sidecar  `archive ingest --metadata FILE` (one row per file)
     user     an edit (`archive edit`, the document page's form, `PATCH /api/documents/<id>`)
@@ -24,9 +25,9 @@ from archive.dates import iso_date
 from archive.errors import ArchiveError
 
 EDITABLE_FIELDS = ("title", "source", "author", "date", "url", "tags")
-ORIGINS = ("file", "byline", "cli", "sidecar", "user")
+ORIGINS = ("file", "byline", "filename", "cli", "sidecar", "user")
 # Higher wins; an equal rank replaces (the newer ingest option or edit is the one meant).
-_RANK = {"file": 0, "byline": 0, "cli": 1, "sidecar": 1, "user": 2}
+_RANK = {"file": 0, "byline": 0, "filename": 0, "cli": 1, "sidecar": 1, "user": 2}
 MAX_TEXT = {"title": 1000, "source": 300, "author": 300, "url": 2000}
 MAX_TAG = 200
 MAX_TAGS = 100
@@ -115,7 +116,7 @@ def _date(text: str) -> str | None:
 
 def wins(new_origin: str, old_origin: str | None) -> bool:
     """Whether a value from `new_origin` replaces one from `old_origin`."""
-    return _RANK[new_origin] >= _RANK.get(old_origin or "file", 0)
+    return _RANK.get(new_origin, 0) >= _RANK.get(old_origin or "file", 0)
 
 
 def merge(
