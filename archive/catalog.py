@@ -10,13 +10,15 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from archive import metadata
+from archive.catalog_metadata import MetadataMixin
 from archive.domain import Chunk, Document, document_id
 from archive.errors import ArchiveError, NotFound
 from archive.schema import MIGRATIONS
@@ -62,7 +64,7 @@ class Filters:
         return (" AND ".join(clauses) or "1"), params
 
 
-class Catalog:
+class Catalog(MetadataMixin):
     def __init__(self, data_dir: Path, *, create: bool = False):
         self.path = Path(data_dir) / CATALOG_FILE
         if not self.path.exists() and not create:
@@ -217,42 +219,48 @@ class Catalog:
         vectors: np.ndarray,
         sentences: Sequence[SentenceVectors],
         file_path: str | None,
+        origins: Mapping[str, str] | None = None,
     ) -> list[int]:
         """Insert or replace a document with its chunks, their embeddings and their sentences'
-        embeddings; queue the index sync."""
+        embeddings; queue the index sync. Metadata set on purpose before (an edit, an ingest
+        option, a sidecar) is kept over what the file says now (`archive.metadata.merge`);
+        `origins` names the fields an ingest option or a sidecar set."""
         old_chunks = self._chunk_ids(db, [document.id])
         db.execute("DELETE FROM chunks WHERE doc_id = ?", (document.id,))
         parent_id = _parent_id(document)
+        meta, provenance = self._merged_metadata(db, document, origins)
         db.execute(
             "INSERT INTO documents (id, identity, parent_id, external_id, title, source, author, "
             "date, url, path, format, language, size, sha256, tags, text, pages, file_path, "
-            "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ingested_at, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET parent_id=excluded.parent_id, "
             "external_id=excluded.external_id, title=excluded.title, source=excluded.source, "
             "author=excluded.author, date=excluded.date, url=excluded.url, path=excluded.path, "
             "format=excluded.format, language=excluded.language, size=excluded.size, "
             "sha256=excluded.sha256, tags=excluded.tags, text=excluded.text, "
-            "pages=excluded.pages, file_path=excluded.file_path, ingested_at=excluded.ingested_at",
+            "pages=excluded.pages, file_path=excluded.file_path, ingested_at=excluded.ingested_at, "
+            "provenance=excluded.provenance",
             (
                 document.id,
                 document.identity,
                 parent_id,
                 document.external_id,
-                document.title,
-                document.source,
-                document.author,
-                document.date,
-                document.url,
+                meta["title"] or "",
+                meta["source"],
+                meta["author"],
+                meta["date"],
+                meta["url"],
                 document.path,
                 document.format,
                 document.language,
                 document.size,
                 document.sha256,
-                json.dumps(document.tags),
+                json.dumps(meta["tags"] or []),
                 document.text,
                 json.dumps(document.pages) if document.pages else None,
                 file_path,
                 now(),
+                json.dumps(provenance),
             ),
         )
         new_ids = []
@@ -490,7 +498,7 @@ class Catalog:
 
 _META_COLUMNS = tuple(
     """id identity parent_id external_id title source author date url path format language size
-    sha256 tags file_path ingested_at""".split()
+    sha256 tags file_path ingested_at provenance""".split()
 )
 
 
@@ -498,6 +506,8 @@ def document_dict(row: sqlite3.Row) -> dict:
     record = dict(row)
     if isinstance(record.get("tags"), str):
         record["tags"] = json.loads(record["tags"])
+    if isinstance(record.get("provenance"), str):
+        record["provenance"] = metadata.stored_origins(record["provenance"])
     if isinstance(record.get("pages"), str):
         record["pages"] = json.loads(record["pages"])
     return record

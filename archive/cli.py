@@ -60,6 +60,13 @@ def cli() -> None:
 @click.argument("paths", nargs=-1)
 @click.option("--source", help="Source name recorded on every document ingested.")
 @click.option("--tag", "tags", multiple=True, help="Tag added to every document (repeatable).")
+@click.option(
+    "--metadata",
+    "metadata_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV or JSON file of metadata, one row per file (path, title, source, author, date, url, "
+    "tags separated by ';').",
+)
 @click.option("--retry-failed", is_flag=True, help="Only retry files that failed before.")
 @click.option(
     "--copy/--no-copy",
@@ -72,12 +79,17 @@ def cli() -> None:
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @data_option
-def ingest(paths, source, tags, retry_failed, copy_originals, wait, progress, as_json, settings):
-    """Ingest files, folders (recursive) and globs; unchanged files are skipped."""
+def ingest(
+    paths, source, tags, metadata_file, retry_failed, copy_originals, wait, progress, as_json, settings
+):
+    """Ingest files, folders (recursive) and globs; unchanged files are skipped, but --source,
+    --tag and --metadata still update their metadata (never over an edit)."""
     from archive.ingest import Ingestor
+    from archive.sidecar import load_sidecar
 
     if not paths and not retry_failed:
         raise click.UsageError("give at least one file, folder or glob (or --retry-failed)")
+    sidecar = load_sidecar(metadata_file, list(paths)) if metadata_file else None
     with Archive(settings, write=True, wait=wait) as archive:
         ingestor = Ingestor(
             archive,
@@ -85,6 +97,7 @@ def ingest(paths, source, tags, retry_failed, copy_originals, wait, progress, as
             tags=tags,
             retry_failed=retry_failed,
             progress=render.ProgressBar(progress),
+            sidecar=sidecar,
             copy_originals=copy_originals,
         )
         report = ingestor.run(paths).to_dict()
@@ -192,6 +205,39 @@ def delete(doc_ids, wait, settings):
     with Archive(settings, write=True, wait=wait) as archive:
         result = operations.delete(archive, list(doc_ids))
     click.echo(f"deleted {len(result['deleted'])} document(s), {result['chunks_removed']} chunk(s)")
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--title", help="New title.")
+@click.option("--source", help="New source ('' clears it).")
+@click.option("--author", help="New author ('' clears it).")
+@click.option("--date", help="New date, YYYY-MM-DD ('' clears it).")
+@click.option("--url", help="New web address of the original ('' clears it).")
+@click.option("--tag", "tags", multiple=True, help="Add a tag (repeatable).")
+@click.option("--remove-tag", "removed", multiple=True, help="Remove a tag (repeatable).")
+@click.option("--clear-tags", is_flag=True, help="Remove every tag first (then add --tag ones).")
+@click.option("--wait", is_flag=True, help="Wait for a running ingest instead of stopping.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the API's shape).")
+@data_option
+def edit(doc_id, title, source, author, date, url, tags, removed, clear_tags, wait, as_json, settings):
+    """Correct a document's metadata; the edit is kept over later re-ingests and recorded in
+    its history (shown by `archive show`)."""
+    given = {"title": title, "source": source, "author": author, "date": date, "url": url}
+    changes = {name: value for name, value in given.items() if value is not None}
+    retag = bool(tags or removed or clear_tags)
+    if not changes and not retag:
+        raise click.UsageError("nothing to change: give --title, --source, --author, --date, --url or tags")
+    with Archive(settings, write=True, wait=wait) as archive:
+        if retag:
+            current = [] if clear_tags else archive.catalog.document(doc_id, with_text=False)["tags"]
+            gone = {tag.casefold() for tag in removed}
+            changes["tags"] = [t for t in current if t.casefold() not in gone] + list(tags)
+        result = operations.edit(archive, doc_id, changes, who="cli")
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(render.edit_report(result))
 
 
 @cli.command()

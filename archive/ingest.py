@@ -25,9 +25,11 @@ from archive.domain import Chunk, Document, file_identity
 from archive.errors import ReadError
 from archive.faults import crash_point
 from archive.files import Skipped, Unreachable, discover, printable_path, sha256_file
+from archive.metadata import Override
 from archive.originals import OriginalStore, attach, release, shas_of_file
 from archive.originals_audit import recover
 from archive.readers import RecordError, Source, read_source, registry
+from archive.sidecar import Sidecar
 from archive.sources import SourceNames
 from archive.store import Archive, embed_sentences, embedding_input
 from indexer.sentences import SentenceVectors
@@ -46,6 +48,17 @@ class Prepared:
     document: Document
     chunks: list[Chunk]
     file_path: str
+    origins: dict[str, str] = field(default_factory=dict)  # fields set by ingest options
+
+
+@dataclass
+class MetadataUpdate:
+    """Ingest options (or a sidecar row) for stored documents whose content is unchanged: their
+    metadata is updated and their chunks re-indexed, without reading or embedding anything."""
+
+    doc_ids: list[str]
+    override: Override
+    done: FileDone
 
 
 @dataclass
@@ -68,6 +81,7 @@ class FileDone:
     reason: str | None = None
     identities: set[str] | None = None  # documents the file holds now (None: keep what exists)
     changed: int = 0  # documents of this file that were written
+    metadata_changed: int = 0  # unchanged documents of this file whose metadata changed
     copied: bool = False  # a copy of this version is kept in the original store
 
 
@@ -77,8 +91,10 @@ class IngestReport:
     files: int = 0
     ingested: int = 0
     unchanged: int = 0
+    metadata_updated: int = 0
     duplicates: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    metadata_not_found: list[str] = field(default_factory=list)  # sidecar rows naming no file
     skipped: list[tuple[str, str]] = field(default_factory=list)  # left out on purpose, not failures
     documents: int = 0
     removed: int = 0
@@ -98,8 +114,10 @@ class IngestReport:
             "files": self.files,
             "ingested": self.ingested,
             "unchanged": self.unchanged,
+            "metadata_updated": self.metadata_updated,
             "duplicates": self.duplicates,
             "failed": [{"path": path, "reason": reason} for path, reason in self.failed],
+            "metadata_not_found": self.metadata_not_found,
             "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
             "documents": self.documents,
             "removed": self.removed,
@@ -137,12 +155,14 @@ class Ingestor:
         tags: Iterable[str] = (),
         retry_failed: bool = False,
         progress: ProgressSink | None = None,
+        sidecar: Sidecar | None = None,
         copy_originals: bool | None = None,
     ):
         self.archive = archive
         self.catalog = archive.catalog
         self.source_name = source
         self.tags = [t for t in tags if t]
+        self.sidecar = sidecar
         self.retry_failed = retry_failed
         self.progress = progress or NoProgress()
         self._stop = threading.Event()
@@ -165,6 +185,10 @@ class Ingestor:
         report = IngestReport(run_id=self.catalog.start_run("ingest " + " ".join(paths)[:500]))
         candidates = list(discover(paths, self.archive.data_dir))
         report.files = len(candidates)
+        if self.sidecar is not None:
+            report.metadata_not_found = self.sidecar.unmatched(
+                c.shown for c in candidates if not isinstance(c, Unreachable | Skipped)
+            )
         self.progress.start(len(candidates))
         prepared: queue.Queue = queue.Queue(maxsize=64)
         to_write: queue.Queue = queue.Queue(maxsize=4)
@@ -287,7 +311,7 @@ class Ingestor:
             yield FileDone(path, "unchanged")
             return
         if self._unchanged(state, candidate.size, candidate.mtime_ns):
-            yield FileDone(path, "unchanged")
+            yield from self._unchanged_file(FileDone(path, "unchanged"))
             return
         source = self._source(candidate)
         try:  # what the first bytes and the size already refuse (a 50 GB video) is never hashed
@@ -302,7 +326,7 @@ class Ingestor:
         done = FileDone(path, "ok", candidate.size, candidate.mtime_ns, source.sha256)
         if state is not None and state["status"] in ("ok", "duplicate") and state["sha256"] == source.sha256:
             done.status = "unchanged"
-            yield done
+            yield from self._unchanged_file(done)
             return
         yield from self._read_documents(source, done, seen_content)
         self._keep_copy(candidate, done)
@@ -358,7 +382,10 @@ class Ingestor:
                 identities.add(item.identity)
                 stored = self.catalog.stored_version(item.identity)
                 if stored is not None and stored["sha256"] == item.sha256:
-                    continue  # this document is unchanged
+                    override = self._override(done.path)
+                    if override:  # this document is unchanged: only its metadata may change
+                        yield MetadataUpdate([stored["id"]], override, done)
+                    continue
                 original = seen_content.get(item.sha256) or self._original_of(item)
                 if original is not None:
                     duplicates.append(original)
@@ -387,12 +414,30 @@ class Ingestor:
             return None
         return row["path"] or row["title"] or row["identity"]
 
-    def _prepare(self, document: Document, file_path: str) -> Prepared:
-        document.source = self.source_name or self._sources.canonical(document.source)
+    def _unchanged_file(self, done: FileDone) -> Iterator[MetadataUpdate | FileDone]:
+        override = self._override(done.path)
+        if override:
+            doc_ids = [row["id"] for row in self.catalog.documents_from_file(done.path)]
+            yield MetadataUpdate(doc_ids, override, done)
+        yield done
+
+    def _override(self, file_path: str) -> Override:
+        """What this ingest sets on the documents of a file: --source, --tag, its sidecar row."""
+        override = Override()
+        if self.source_name:
+            override.set({"source": self.source_name}, "cli")
         if self.tags:
-            document.tags = sorted(set(document.tags) | set(self.tags))
+            override.set({"tags": self.tags}, "cli")
+        if self.sidecar is not None:
+            override.set(self.sidecar.values_for(file_path), "sidecar")
+        return override
+
+    def _prepare(self, document: Document, file_path: str) -> Prepared:
+        document.source = self._sources.canonical(document.source)
+        override = self._override(file_path)
+        override.apply(document)
         chunks = chunk_text(document.text, self.archive.settings.chunking, document.pages)
-        return Prepared(document, chunks, file_path)
+        return Prepared(document, chunks, file_path, override.field_origins())
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -411,10 +456,14 @@ class Ingestor:
                         embedded.vectors[offset : offset + count],
                         embedded.sentences[offset : offset + count],
                         item.file_path,
+                        item.origins,
                     )
                     offset += count
                     chunks_written += count
                     report.documents += 1
+                    continue
+                if isinstance(item, MetadataUpdate):
+                    self._update_metadata(db, item)
                     continue
                 files_done += 1
                 report.removed += self._record_file(db, item, report.run_id)
@@ -423,6 +472,13 @@ class Ingestor:
         report.chunks += chunks_written
         self._in_flight.give(sum(len(i.document.text) for i in items if isinstance(i, Prepared)))
         self.progress.advance(files_done, chunks_written)
+
+    def _update_metadata(self, db, update: MetadataUpdate) -> None:
+        for doc_id in update.doc_ids:
+            stored = self.catalog.document(doc_id, with_text=False)
+            values, origins = update.override.stored_values(stored["tags"])
+            if self.catalog.update_metadata(db, doc_id, values, origins):
+                update.done.metadata_changed += 1
 
     def _record_file(self, db, done: FileDone, run_id: int) -> int:
         """Record the file's state; remove documents that its new version no longer holds."""
@@ -493,7 +549,10 @@ def _count(report: IngestReport, done: FileDone) -> None:
     elif done.status == "duplicate":
         report.duplicates += 1
     elif done.status == "unchanged" or (done.status == "ok" and done.changed == 0):
-        report.unchanged += 1
+        if done.metadata_changed:
+            report.metadata_updated += 1
+        else:
+            report.unchanged += 1
     else:
         report.ingested += 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from archive import originals
+from archive import metadata, originals
 from archive.catalog import Filters
 from archive.errors import NotFound
 from archive.search import PUBLIC_FIELDS
@@ -88,6 +88,8 @@ def show(archive: Archive, doc_id: str, *, with_text: bool = True) -> dict:
         "parent_id": document.get("parent_id"),
         "attachments": [public_document(c) for c in archive.catalog.children(doc_id)],
         "chunks": archive.catalog.chunks_of(doc_id),
+        "provenance": document.get("provenance") or metadata.stored_origins(None),
+        "history": archive.catalog.history(doc_id),
     }
     if with_text:
         result["text"] = document["text"]
@@ -111,6 +113,25 @@ def delete(archive: Archive, doc_ids: list[str]) -> dict:
     originals.release(archive.catalog.db, originals.OriginalStore(archive.data_dir), kept)
     archive.sync()
     return {"deleted": doc_ids, "chunks_removed": chunks}
+
+
+def edit(archive: Archive, doc_id: str, changes: dict, who: str) -> dict:
+    """Set metadata fields by hand (validated; None clears a field). The edit outranks anything
+    an ingest reads later, is recorded in the history with `who`, and reaches the keyword index
+    in the same transaction's outbox (the chunks' vectors are kept: nothing is re-embedded)."""
+    values = metadata.validate(changes)
+    archive.catalog.document(doc_id, with_text=False)  # NotFound names the bad id
+    archive.prepare_for_writing()
+    with archive.catalog.transaction() as db:
+        applied = archive.catalog.update_metadata(db, doc_id, values, dict.fromkeys(values, "user"), who=who)
+    archive.sync()
+    document = archive.catalog.document(doc_id, with_text=False)
+    return {
+        "document": public_document(document),
+        "provenance": document["provenance"],
+        "changed": applied,
+        "history": archive.catalog.history(doc_id),
+    }
 
 
 def reindex(archive: Archive, progress=None) -> dict:

@@ -97,10 +97,16 @@ def _result_lines(results: list[dict], first_rank: int, color: bool) -> list[str
 def document_text(document: dict, chunks: list[dict], children: list[dict]) -> str:
     fields = "id title source author date url path format language size sha256 tags external_id ingested_at"
     shown = [name for name in fields.split() if document.get(name) not in (None, "", [])]
-    lines = [f"{name:>12}: {document.get(name)}" for name in shown]
+    origins = document.get("provenance") or {}
+    lines = [f"{name:>12}: {document.get(name)}{_origin(origins.get(name))}" for name in shown]
     lines.append(f"{'chunks':>12}: {len(chunks)}")
     for child in children:
         lines.append(f"{'attachment':>12}: {child['id']}  {child['title']}")
+    for change in document.get("history") or []:
+        lines.append(
+            f"{'edited':>12}: {change['at']} by {change['who']}: {change['field']} "
+            f"{_shown(change['old_value'])} -> {_shown(change['new_value'])}"
+        )
     lines.append("")
     lines.append(document.get("text", ""))
     return "\n".join(lines)
@@ -109,7 +115,8 @@ def document_text(document: dict, chunks: list[dict], children: list[dict]) -> s
 def ingest_report(report: dict) -> str:
     lines = [
         f"{report['files']} file(s): {report['ingested']} ingested, {report['unchanged']} unchanged, "
-        f"{report['duplicates']} duplicate(s), {len(report['failed'])} failed, "
+        + (f"{report['metadata_updated']} metadata updated, " if report.get("metadata_updated") else "")
+        + f"{report['duplicates']} duplicate(s), {len(report['failed'])} failed, "
         f"{len(report.get('skipped', []))} skipped; "
         f"{report['documents']} document(s) and {report['chunks']} chunk(s) written, "
         f"{report['embedded']} embedded, {report['removed']} removed, in {report['seconds']:.1f} s"
@@ -117,12 +124,36 @@ def ingest_report(report: dict) -> str:
     if report["failed"]:
         lines.append("failed:")
         lines += [f"  {item['path']!r}: {item['reason']}" for item in report["failed"]]
+    if report.get("metadata_not_found"):
+        lines.append("metadata rows for files not found:")
+        lines += [f"  {path!r}" for path in report["metadata_not_found"]]
     if report.get("skipped"):
         lines.append("skipped (never ingested):")
         lines += [f"  {item['path']!r}: {item['reason']}" for item in report["skipped"]]
     if report.get("interrupted"):
         lines.append("interrupted: what was written is kept; run the same command again to finish")
     return "\n".join(lines)
+
+
+def edit_report(result: dict) -> str:
+    changed = result["changed"]
+    if not changed:
+        return "nothing changed (the document already has these values)"
+    lines = [f"edited {result['document']['id']}:"]
+    for change in changed:
+        lines.append(f"  {change['field']}: {_shown(change['old'])} -> {_shown(change['new'])}")
+    return "\n".join(lines)
+
+
+def _origin(origin: str | None) -> str:
+    """Where a field's value came from, when not from the file itself."""
+    return f"  (from {origin})" if origin and origin != "file" else ""
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        value = "; ".join(value)
+    return repr(value) if value else "(empty)"
 
 
 class ProgressBar:

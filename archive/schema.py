@@ -109,4 +109,19 @@ MIGRATIONS: list[str] = [
         SELECT f.sha256 FROM files f WHERE f.path = documents.file_path AND f.status = 'ok'
     ) WHERE file_path IS NOT NULL;
     """,
+    # 4: where each metadata field came from, and the history of edits
+    """
+    ALTER TABLE documents ADD COLUMN provenance TEXT NOT NULL DEFAULT '{}';
+
+    CREATE TABLE edits (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id    TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        field     TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        who       TEXT NOT NULL,
+        at        TEXT NOT NULL
+    );
+    CREATE INDEX edits_doc ON edits(doc_id, id);
+    """,
 ]

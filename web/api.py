@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from flask_smorest import Api, Blueprint
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
@@ -14,18 +14,20 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from archive.citations.export import EXTENSIONS, MEDIA_TYPES, export
 from web import schemas, service
+from web.errors import validation_error
 from web.security import require_api_key
 
 API_DESCRIPTION = """Search an archive of documents by keyword, phrase or question, read documents
 and passages with citations, upload and delete documents.
 
-Write calls (`POST /api/documents`, `DELETE /api/documents/{doc_id}`) need the archive's API key,
+Write calls (`POST /api/documents`, `PATCH` and `DELETE /api/documents/{doc_id}`) need the archive's API key,
 created on the server's first start in the data folder's `api_key` file: send
 `Authorization: Bearer <key>` or `X-API-Key: <key>`.
 
 Every error is `{"error": {"code": ..., "message": ...}}` with a 4xx status."""
 
 WRITE_SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+API_EDITOR = "api"  # who an edit made with the API key is recorded as (the archive has one key)
 # CSL-JSON: an array of items (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html).
 CSL_JSON = {"type": "array", "items": {"type": "object", "required": ["id", "type", "title"]}}
 
@@ -233,3 +235,22 @@ def upload(form: dict):
 def delete_document(doc_id: str) -> dict:
     """Delete a document and its attachments"""
     return service.delete(doc_id)
+
+
+@api.route("/documents/<doc_id>", methods=["PATCH"], endpoint="edit_document")
+@require_api_key
+@api.arguments(schemas.EditArgs, location="json")
+@api.response(200, schemas.Edited)
+@api.doc(security=WRITE_SECURITY)
+@errors(400, 401, 404, 409)
+def edit_document(changes: dict, doc_id: str) -> dict:
+    """Correct a document's metadata
+
+    JSON body with any of `title`, `source`, `author`, `date` (YYYY-MM-DD), `url` and `tags`
+    (the complete new list); `null` or `""` clears a field. The edit is recorded in the
+    document's `history` and kept over later re-ingests of its file (`provenance` says "user").
+    Search filters and results use the new values at once; nothing is re-embedded.
+    """
+    if not isinstance(request.get_json(silent=True), dict):
+        raise validation_error("the body must be a JSON object of the fields to change")
+    return service.edit(doc_id, changes, who=API_EDITOR)

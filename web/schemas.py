@@ -5,10 +5,13 @@ are dumped through them, so the documented shape is the served shape.
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from archive import metadata
 from archive.citations.export import FORMATS
 from archive.search import MAX_K, MAX_OFFSET, MAX_QUERY_LENGTH, MODES
 
@@ -19,6 +22,7 @@ MAX_LIST_OFFSET = 1_000_000_000
 # "Has a character that is not white space", spelled out so that Python (which also counts
 # \x1c-\x1f and \x85 as space) and ECMAScript (which also counts \ufeff) read it alike.
 NOT_ONLY_SPACE = r"[^\s\x1c-\x1f\x85\ufeff]"
+WEB_ADDRESS = r"^$|^https?://[^/?#\s]"  # empty (clears it) or http(s) with a host
 
 
 def _nullable_string(**kwargs) -> fields.String:
@@ -169,6 +173,37 @@ class UploadArgs(Arguments):
         truthy={"true", True},
         falsy={"false", False},
         metadata={"description": "Wait for the ingest and return its report (default); false: 202 + job."},
+    )
+
+
+class EditArgs(ma.Schema):
+    """A metadata edit (JSON): any of the fields (none: nothing changes); null or "" clears one.
+    Checked by the core
+    (`archive.metadata.validate`), whose messages name the field and the reason."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    title = _nullable_string(validate=validate.Length(max=metadata.MAX_TEXT["title"]))
+    source = _nullable_string(validate=validate.Length(max=metadata.MAX_TEXT["source"]))
+    author = _nullable_string(validate=validate.Length(max=metadata.MAX_TEXT["author"]))
+    date = fields.Date(
+        allow_none=True,
+        error_messages={"invalid": "'{input}' is not a date (use YYYY-MM-DD)"},
+        metadata={"description": "YYYY-MM-DD"},
+    )
+    url = _nullable_string(
+        validate=[
+            validate.Length(max=metadata.MAX_TEXT["url"]),
+            validate.Regexp(WEB_ADDRESS, re.IGNORECASE, error="not a web address (http:// or https://)"),
+        ],
+        metadata={"description": "The original's web address (http or https)."},
+    )
+    tags = fields.List(
+        fields.String(validate=validate.Length(max=metadata.MAX_TAG)),
+        allow_none=True,
+        validate=validate.Length(max=metadata.MAX_TAGS),
+        metadata={"description": "The complete new list of tags."},
     )
 
 
@@ -352,6 +387,47 @@ class Chunk(ma.Schema):
     text = fields.String(required=True)
 
 
+def _origin() -> fields.String:
+    return fields.String(required=True, validate=validate.OneOf(metadata.ORIGINS))
+
+
+class Provenance(ma.Schema):
+    """Where each field's value came from: file, byline, cli (ingest --source/--tag), sidecar
+    (ingest --metadata) or user (an edit, which later ingests never replace)."""
+
+    title = _origin()
+    source = _origin()
+    author = _origin()
+    date = _origin()
+    url = _origin()
+    tags = _origin()
+
+
+class HistoryEntry(ma.Schema):
+    field = fields.String(required=True)
+    old_value = _nullable_string(required=True, metadata={"description": "Tags as `a; b`."})
+    new_value = _nullable_string(required=True)
+    who = fields.String(required=True, metadata={"description": "api, web or cli"})
+    at = fields.String(required=True)
+
+
+class Change(ma.Schema):
+    field = fields.String(required=True)
+    old = fields.Raw(allow_none=True, required=True)
+    new = fields.Raw(allow_none=True, required=True)
+
+
+class Edited(ma.Schema):
+    document = fields.Nested(DocumentSummary, required=True)
+    provenance = fields.Nested(Provenance, required=True)
+    changed = fields.List(
+        fields.Nested(Change), required=True, metadata={"description": "Empty when nothing differed."}
+    )
+    history = fields.List(
+        fields.Nested(HistoryEntry), required=True, metadata={"description": "Newest first."}
+    )
+
+
 class DocumentDetail(DocumentSummary):
     language = _nullable_string(required=True)
     size = fields.Integer(required=True)
@@ -370,6 +446,10 @@ class DocumentDetail(DocumentSummary):
     )
     original_available = fields.Boolean(
         required=True, metadata={"description": "The original file can be downloaded."}
+    )
+    provenance = fields.Nested(Provenance, required=True)
+    history = fields.List(
+        fields.Nested(HistoryEntry), required=True, metadata={"description": "Metadata edits, newest first."}
     )
 
 
@@ -400,8 +480,14 @@ class IngestReport(ma.Schema):
     files = fields.Integer(required=True)
     ingested = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
+    metadata_updated = fields.Integer(
+        required=True, metadata={"description": "Unchanged files whose documents got new metadata."}
+    )
     duplicates = fields.Integer(required=True)
     failed = fields.List(fields.Nested(FailedFile), required=True)
+    metadata_not_found = fields.List(
+        fields.String(), required=True, metadata={"description": "Sidecar rows naming no file found."}
+    )
     skipped = fields.List(
         fields.Nested(FailedFile),
         required=True,

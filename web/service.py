@@ -131,6 +131,14 @@ def delete(doc_id: str) -> dict:
     return result
 
 
+def edit(doc_id: str, changes: dict, who: str) -> dict:
+    """Correct a document's metadata (validated by the core); `who` goes into its history."""
+    with _writer().open(timeout=DELETE_WAIT_SECONDS) as writable:
+        result = operations.edit(writable, doc_id, changes, who)
+    _changed()
+    return result
+
+
 def upload(files: list[FileStorage], source: str | None = None, tags: str | None = None) -> Job:
     """Save the files and queue their ingest; the returned job reports progress and the result."""
     chosen = uploads.chosen_files(files, current_app.config["MAX_UPLOAD_FILES"])

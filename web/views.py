@@ -20,11 +20,13 @@ from flask import (
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
+from archive import metadata
 from archive.errors import ArchiveError, NotFound
 from web import downloads, present, schemas, security, service
 from web.errors import validation_error, wants_json
 
 views = Blueprint("views", __name__)
+WEB_EDITOR = "web"  # who an edit made with the document page's form is recorded as
 
 
 def load_args(schema_class: type[ma.Schema], source) -> tuple[dict, ArchiveError | None]:
@@ -115,6 +117,7 @@ def document_page(doc_id: str):
         layout=layout,
         at=at,
         at_given="at" in request.args,
+        editing="edit" in request.args,
         query=query if terms else "",
     )
 
@@ -135,6 +138,23 @@ def delete_document(doc_id: str):
     removed = len(result["deleted"])
     flash(f"Deleted “{title[:120]}”" + (f" and {removed - 1} attachment(s)." if removed > 1 else "."))
     return redirect(url_for("views.documents_page"), 303)
+
+
+@views.post("/documents/<doc_id>/edit")
+def edit_document(doc_id: str):
+    """The document page's metadata form: every field is sent; only what differs is changed."""
+    security.check_form_writer(request.form)
+    changes = {name: request.form[name] for name in metadata.EDITABLE_FIELDS if name in request.form}
+    if "tags" in changes:
+        changes["tags"] = metadata.split_tags(changes["tags"])
+    try:
+        result = service.edit(doc_id, changes, who=WEB_EDITOR)
+    except metadata.InvalidMetadata as error:
+        flash(f"Not saved: {error.message}")
+        return redirect(url_for("views.document_page", doc_id=doc_id, edit=1, _anchor="edit"), 303)
+    changed = [change["field"] for change in result["changed"]]
+    flash(f"Saved: {', '.join(changed)}." if changed else "Nothing changed.")
+    return redirect(url_for("views.document_page", doc_id=doc_id), 303)
 
 
 # -- upload --------------------------------------------------------------------------------------

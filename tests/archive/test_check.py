@@ -90,9 +90,10 @@ def test_archive_from_before_sentence_vectors_is_upgraded_by_repair(tmp_path, se
     with Archive(settings) as archive:
         fresh = SearchService(archive).search(SearchRequest("ceasefire talks", mode="semantic", k=5))
     catalog = sqlite3.connect(settings.data_dir / "catalog.sqlite3")
-    catalog.executescript(
-        "DROP TABLE sentence_vectors; DROP INDEX documents_original; "  # back to schema 1
+    catalog.executescript(  # back to schema 1: what later migrations added goes too
+        "DROP TABLE sentence_vectors; DROP INDEX documents_original; "
         "ALTER TABLE documents DROP COLUMN original_sha256; ALTER TABLE documents DROP COLUMN original_copy; "
+        "DROP TABLE edits; ALTER TABLE documents DROP COLUMN provenance; "
         "PRAGMA user_version = 1;"
     )
     catalog.close()

@@ -195,7 +195,7 @@ def test_openapi_document_is_generated_and_complete(corpus_client):
         "/healthz",
     }
     assert set(paths["/api/documents"]) == {"get", "post"}
-    assert set(paths["/api/documents/{doc_id}"]) - {"parameters"} == {"get", "delete"}
+    assert set(paths["/api/documents/{doc_id}"]) - {"parameters"} == {"get", "patch", "delete"}
     search_params = {p["name"] for p in paths["/api/search"]["get"]["parameters"]}
     assert search_params >= {"q", "mode", "k", "offset", "source", "tag", "format", "date_from", "date_to"}
     upload = paths["/api/documents"]["post"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 
 from tests.conftest import REPO
 from tests.web.conftest import HOSTILE_RECORD, IMG, JS_URL, SCRIPT
@@ -174,3 +175,39 @@ def test_keyboard_only_search_and_open(new_page):
         pytest.fail("Tab never reached the first result")
     page.keyboard.press("Enter")
     page.wait_for_url("**/documents/*")
+
+
+def test_edit_metadata_with_the_document_page_form(new_page, live_server):
+    text = b"The cormorant census of Lake Varnel found two hundred nesting pairs on the reed islands.\n"
+    uploaded = requests.post(
+        live_server.url + "/api/documents",
+        files={"files": ("cormorant-census.txt", text)},
+        headers={"X-API-Key": live_server.api_key},
+        timeout=120,
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    [document] = uploaded.json()["uploaded"]
+    page = new_page(viewport=DESKTOP)
+    page.goto(f"/documents/{document['id']}")
+    page.get_by_text("Edit metadata…").click()
+    page.fill("input[name=source]", "Varnel Bird Trust")
+    page.fill("input[name=date]", "2025-05-17")
+    page.fill("input[name=tags]", "birds; census")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector(".flash")
+    assert page.locator(".flash").text_content().strip() == "Saved: source, date, tags."
+    assert page.locator(".meta").first.text_content().count("Varnel Bird Trust") == 1
+    edits = page.locator(".history li").all_text_contents()
+    assert len(edits) == 3 and all(" · web · " in line for line in edits)
+    page.goto("/?q=cormorant&mode=keyword")
+    page.locator(".filters summary").click()
+    page.select_option("select[name=source]", "Varnel Bird Trust")
+    page.get_by_role("button", name="Search").first.click()
+    page.wait_for_selector(".summary")
+    assert page.locator(".result h2").all_text_contents() == [document["title"]]
+    assert live_server.get("/api/documents/" + document["id"]).json()["provenance"]["source"] == "user"
+    requests.delete(
+        f"{live_server.url}/api/documents/{document['id']}",
+        headers={"X-API-Key": live_server.api_key},
+        timeout=60,
+    )
