@@ -32,6 +32,7 @@ from archive.readers import RecordError, Source, read_source, registry
 from archive.sidecar import Sidecar
 from archive.sources import SourceNames
 from archive.store import Archive, embed_sentences, embedding_input
+from archive.tags import split_tags
 from indexer.sentences import SentenceVectors
 
 IN_FLIGHT_CHARACTERS = 64 * 2**20  # text read but not yet written: bounds memory with big files
@@ -161,7 +162,7 @@ class Ingestor:
         self.archive = archive
         self.catalog = archive.catalog
         self.source_name = source
-        self.tags = [t for t in tags if t]
+        self.tags = split_tags(list(tags))
         self.sidecar = sidecar
         self.retry_failed = retry_failed
         self.progress = progress or NoProgress()

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from archive.dates import iso_date
 from archive.errors import ArchiveError
+from archive.tags import split_tags
 
 EDITABLE_FIELDS = ("title", "source", "author", "date", "url", "tags")
 ORIGINS = ("file", "byline", "filename", "cli", "sidecar", "user")
@@ -37,21 +38,6 @@ class InvalidMetadata(ArchiveError):
     code = "bad_request"
     status = 400
     exit_code = 2
-
-
-def split_tags(text: str) -> list[str]:
-    """`"iran; militias, Gaza"` -> `["iran", "militias", "Gaza"]` (forms, CLI, sidecars)."""
-    return [tag.strip() for tag in text.replace(";", ",").split(",") if tag.strip()]
-
-
-def clean_tags(tags: Iterable[str]) -> list[str]:
-    """Stripped, without blanks, each once (first spelling kept, case-insensitively)."""
-    seen: dict[str, str] = {}
-    for tag in tags:
-        tag = " ".join(str(tag).split())
-        if tag and tag.casefold() not in seen:
-            seen[tag.casefold()] = tag
-    return list(seen.values())
 
 
 def validate(changes: Mapping[str, object], where: str = "") -> dict:
@@ -80,7 +66,7 @@ def _checked(name: str, value: object):
             value = split_tags(value)
         if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
             raise ValueError("must be a list of strings")
-        tags = clean_tags(value)
+        tags = split_tags(value)
         if len(tags) > MAX_TAGS:
             raise ValueError(f"{len(tags)} tags, at most {MAX_TAGS}")
         long = next((t for t in tags if len(t) > MAX_TAG), None)
@@ -176,7 +162,7 @@ class Override:
     def set(self, values: Mapping[str, object], origin: str) -> None:
         for name, value in values.items():
             if name == "tags":
-                self.tags = clean_tags([*self.tags, *value])
+                self.tags = split_tags([*self.tags, *value])
                 self.tags_origin = origin
             else:
                 self.values[name] = value
@@ -187,13 +173,13 @@ class Override:
         for name, value in self.values.items():
             setattr(document, name, value)
         if self.tags:
-            document.tags = clean_tags([*document.tags, *self.tags])
+            document.tags = split_tags([*document.tags, *self.tags])
 
     def stored_values(self, stored_tags: list[str]) -> tuple[dict, dict[str, str]]:
         """(values, origins) for a stored document whose file is unchanged."""
         values, origins = dict(self.values), dict(self.origins)
         if self.tags:
-            values["tags"] = clean_tags([*stored_tags, *self.tags])
+            values["tags"] = split_tags([*stored_tags, *self.tags])
             origins["tags"] = self.tags_origin
         return values, origins
 

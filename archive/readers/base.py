@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -159,7 +158,6 @@ def size_text(size: int) -> str:
 
 
 METADATA_FIELDS = ("title", "author", "date", "source", "url", "tags")
-_TAG_SEPARATORS = re.compile(r"[;,]")
 
 
 def mark_file_provenance(values: dict, provenance: dict[str, str]) -> None:
@@ -167,22 +165,6 @@ def mark_file_provenance(values: dict, provenance: dict[str, str]) -> None:
     for name in METADATA_FIELDS:
         if values.get(name) and name not in provenance:
             provenance[name] = "file"
-
-
-def split_tags(*values: object) -> list[str]:
-    """Tags from strings or lists, split on `;` and `,`, trimmed, and de-duplicated without regard
-    to case (the first spelling is kept): `"Azrun; Karsul, azrun"` -> `["Azrun", "Karsul"]`."""
-    tags: dict[str, str] = {}
-    for value in values:
-        items = value if isinstance(value, (list, tuple)) else [value]
-        for item in items:
-            if item is None:
-                continue
-            for tag in _TAG_SEPARATORS.split(str(item)):
-                tag = " ".join(tag.split())
-                if tag:
-                    tags.setdefault(tag.casefold(), tag)
-    return list(tags.values())
 
 
 def require_text(text: str, what: str = "file") -> str:

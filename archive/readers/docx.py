@@ -12,7 +12,8 @@ from docx.opc.exceptions import PackageNotFoundError
 from archive.dates import iso_date
 from archive.domain import Document
 from archive.errors import ReadError
-from archive.readers.base import Source, require_text, split_tags
+from archive.readers.base import Source, require_text
+from archive.tags import split_tags
 
 MAX_UNZIPPED_BYTES = 256 * 2**20
 MAX_XML_BYTES = 64 * 2**20  # python-docx holds about 10 bytes of memory per byte of XML

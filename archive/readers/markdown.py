@@ -9,10 +9,11 @@ from markdown_it import MarkdownIt
 
 from archive.dates import iso_date
 from archive.domain import Document
-from archive.readers.base import Source, require_text, split_tags
+from archive.readers.base import Source, require_text
 from archive.readers.boilerplate import split_footer
 from archive.readers.text import decode_text
 from archive.readers.textmeta import head_metadata, merge
+from archive.tags import split_tags
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _BLOCK_TOKENS = {"paragraph_open", "heading_open", "list_item_open", "blockquote_open"}

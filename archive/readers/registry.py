@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from archive.domain import Document
 from archive.errors import ReadError
-from archive.readers.base import Clock, Reader, RecordError, Source, mark_file_provenance, split_tags
+from archive.readers.base import Clock, Reader, RecordError, Source, mark_file_provenance
 from archive.readers.docx import DocxReader
 from archive.readers.email import EmailReader
 from archive.readers.html import HtmlReader
@@ -15,6 +15,7 @@ from archive.readers.jsonl import JsonLinesReader
 from archive.readers.markdown import MarkdownReader
 from archive.readers.pdf import PdfReaderAdapter
 from archive.readers.text import TextReader, binary_kind
+from archive.tags import split_tags
 
 _END = object()
 _SURROGATES = re.compile("[\ud800-\udfff]")
