@@ -9,9 +9,9 @@ import pytest
 
 from archive.domain import Document
 from archive.readers import Source, read_source
-from archive.readers.base import split_tags
 from archive.readers.boilerplate import is_boilerplate, split_footer
 from archive.sources import is_domain, source_key
+from archive.tags import split_tags
 from tests.conftest import CORPUS
 
 SEED = CORPUS / "analysis" / "iran-dossier-qaani-letter.txt"
