@@ -21,7 +21,16 @@ from indexer.manifest import MANIFEST_FILE
 from tests.conftest import ingest
 from web import create_app
 
-QUERIES = ["dam", '"dam wall"', "dam AND NOT river", "da*", "dam~", "date:2020 dam", "title:dam", "Who built it?"]
+QUERIES = [
+    "dam",
+    '"dam wall"',
+    "dam AND NOT river",
+    "da*",
+    "dam~",
+    "date:2020 dam",
+    "title:dam",
+    "Who built it?",
+]
 
 
 def _only_unreadable(root: Path) -> Settings:
@@ -53,7 +62,11 @@ def _no_generation(root: Path) -> Settings:
     return settings
 
 
-STATES = {"zero-chunks": _only_unreadable, "all-deleted": _everything_deleted, "no-generation": _no_generation}
+STATES = {
+    "zero-chunks": _only_unreadable,
+    "all-deleted": _everything_deleted,
+    "no-generation": _no_generation,
+}
 
 
 @pytest.fixture(params=sorted(STATES))
