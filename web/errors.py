@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, resource_error
 
 
 class Unauthorized(ArchiveError):
@@ -47,6 +47,10 @@ def as_archive_error(error: BaseException) -> ArchiveError:
             return validation_error(messages)
         code = (error.name or "error").lower().replace(" ", "_").replace("'", "")
         return ArchiveError(error.description or error.name, code=code, status=error.code or 500)
+    problem = resource_error(error, current_app.extensions["archive"].data_dir)
+    if problem is not None:  # the machine, not the request: logged, answered 507 or 503
+        current_app.logger.error("%s %s: %s (%r)", request.method, request.path, problem.message, error)
+        return problem
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     return ArchiveError(
         "Something went wrong on the server; the details are in the server log.", code="internal", status=500
