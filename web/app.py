@@ -15,6 +15,7 @@ from archive.search import SearchService
 from archive.store import Archive
 from web import errors, present, schemas, security
 from web.api import api, create_api, health
+from web.forms import ArchiveRequest
 from web.jobs import JobRunner, Writer
 from web.views import views
 
@@ -39,6 +40,7 @@ def create_app(
 ) -> Flask:
     """The web UI and JSON API over one archive (opened read-only; writes lock it per change)."""
     app = Flask(__name__)
+    app.request_class = ArchiveRequest  # a 413 says which limit was hit
     app.config.from_mapping(DEFAULTS)
     app.config.update(config or {})
     settings = settings or (archive.settings if archive is not None else Settings.from_env())
