@@ -14,12 +14,14 @@ import io
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
 from archive.config import Settings
 from archive.errors import OutOfResources, resource_error
+from indexer.vector import VectorIndex
 from tests.conftest import ingest
 from web import create_app
 from web.security import API_KEY_FILE, load_or_create_api_key
@@ -138,3 +140,16 @@ def test_memory_and_permission_errors_read_as_what_to_do(tmp_path):
     problem = resource_error(RuntimeError("wrapped"), tmp_path) or resource_error(denied, tmp_path)
     assert "permission denied on" in problem.message and "catalog.sqlite3" in problem.message
     assert resource_error(FileNotFoundError(errno.ENOENT, "gone"), tmp_path) is None
+
+
+def test_a_vector_index_saved_on_a_full_disk_leaves_no_partial_copy(small_disk):
+    folder = small_disk / "vectors"
+    index = VectorIndex(folder, 64, create=True)
+    index.apply(np.arange(1, 9, dtype=np.int64), np.ones((8, 64), dtype=np.float32), [], 1)
+    before = sorted(p.name for p in folder.iterdir())
+    fill(small_disk)
+    ids = np.arange(100, 5100, dtype=np.int64)
+    with pytest.raises(RuntimeError) as raised:  # FAISS's own error, carrying the system's reason
+        index.apply(ids, np.ones((len(ids), 64), dtype=np.float32), [], 2)
+    assert resource_error(raised.value, folder).status == 507, raised.value
+    assert sorted(p.name for p in folder.iterdir()) == before, "a partial index file was left"
