@@ -153,3 +153,23 @@ def test_a_vector_index_saved_on_a_full_disk_leaves_no_partial_copy(small_disk):
         index.apply(ids, np.ones((len(ids), 64), dtype=np.float32), [], 2)
     assert resource_error(raised.value, folder).status == 507, raised.value
     assert sorted(p.name for p in folder.iterdir()) == before, "a partial index file was left"
+
+
+@pytest.fixture()
+def immutable_folder(tmp_path):
+    """A folder nobody may write, root included (`chattr +i`; chmod does not stop root)."""
+    folder = tmp_path / "locked-data"
+    folder.mkdir()
+    done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"chattr +i is not available here: {done.stderr.decode().strip()}")
+    yield folder
+    subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_a_folder_the_user_may_not_write_is_named(immutable_folder, tmp_path):
+    code, output = run(
+        "ingest", write_doc(tmp_path / "a", "a.txt", "quarry ledgers"), "--data", immutable_folder
+    )
+    assert code == 1 and "Traceback" not in output and output.count("error:") == 1, output
+    assert "permission denied on" in output and str(immutable_folder) in output and "write access" in output
