@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8080
 SUDO   := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo)
 
-.PHONY: run install install-test test chromium bench bench-quick stress quality clean
+.PHONY: run install install-test test chromium bench bench-quick stress quality screenshots lock clean
 
 run: install
 	-$(BIN)/archive ingest corpus --data $(DATA)
@@ -15,16 +15,17 @@ run: install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet pip==26.3
 
 # torch first: a local CPU build (letting pip choose torch pulls a multi-GB CUDA build).
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install torch==2.13.0
-	$(BIN)/pip install -e .
+# constraints.txt pins every transitive dependency to what CI tested (`make lock` rewrites it).
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -c constraints.txt torch==2.13.0
+	$(BIN)/pip install -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed
+	$(BIN)/pip install -c constraints.txt -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -49,6 +50,14 @@ stress: install-test
 	$(BIN)/python -m bench.stress
 	$(BIN)/python -m bench.stress --big-file
 	$(BIN)/python -m pytest -m stress
+
+# Browser tests save screenshots to a temporary folder; this refreshes the README's on purpose.
+screenshots: install-test chromium
+	ARCHIVE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/web/test_browser.py
+
+# Rewrite constraints.txt from the installed environment (after changing a pin in pyproject.toml).
+lock: install-test
+	$(BIN)/pip freeze --exclude-editable | sed 's/+cpu$$//' > constraints.txt
 
 quality: install-test
 	$(BIN)/python -m bench.quality_sweep

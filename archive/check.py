@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from archive import originals_audit
 from archive.errors import ArchiveError
+from archive.originals import OriginalStore
 from archive.store import Archive
 
 SAMPLE = 10  # ids shown per finding
@@ -103,6 +105,8 @@ def _report(
     without_sentences: int = 0,
 ) -> dict:
     counts = archive.catalog.counts()
+    stored = originals_audit.audit(archive.catalog.db, OriginalStore(archive.data_dir))
+    findings = [*findings, *stored.findings()]
     return {
         "ok": not findings,
         "documents": counts["documents"],
@@ -113,6 +117,7 @@ def _report(
         "sentence_vectors_missing": without_sentences,
         "pending_index_updates": counts["pending_index_updates"],
         "generation": archive.manifest.generation if archive.manifest else None,
+        "originals": stored.as_dict(),
         "findings": findings,
     }
 
@@ -120,11 +125,12 @@ def _report(
 def repair(archive: Archive) -> dict:
     """Make both indexes hold exactly the catalog's chunks; returns what was done."""
     assert archive.writable
+    stored = originals_audit.repair(archive.catalog, OriginalStore(archive.data_dir), archive.data_dir)
     identity = archive.model_identity()
     manifest = archive.manifest
     if manifest is None or archive.keyword is None or _mismatched(archive, identity):
         archive.rebuild()
-        return {"rebuilt": True, "generation": archive.manifest.generation}
+        return {"rebuilt": True, "generation": archive.manifest.generation, "originals": stored}
     embedded = archive.embed_missing()
     catalog_ids = archive.catalog.chunk_ids()
     keyword = compare(catalog_ids, archive.keyword.ids())
@@ -143,6 +149,7 @@ def repair(archive: Archive) -> dict:
     archive.sync()
     return {
         "rebuilt": False,
+        "originals": stored,
         "embedded": embedded,
         "keyword": {
             "added": len(keyword.missing),

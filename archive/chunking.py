@@ -131,6 +131,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     ]
 
 
+def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of every paragraph of `text[start:end]`, white space trimmed: the paragraphs
+    chunks are cut from (and that citations and the document view number)."""
+    return list(_paragraphs(text, start, len(text) if end is None else end))
+
+
 def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     position = start
     for match in _BLANK_LINE.finditer(text, start, end):

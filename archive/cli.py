@@ -13,10 +13,12 @@ import sys
 
 import click
 
-from archive import operations, render
+from archive import operations, originals_audit, render
 from archive.catalog import Filters
+from archive.citations.export import FORMATS, export
 from archive.config import Settings
 from archive.errors import ArchiveError, resource_error
+from archive.originals import OriginalStore
 from archive.search import MODES, SearchRequest, SearchService
 from archive.store import Archive
 
@@ -66,11 +68,18 @@ def cli() -> None:
 @click.option("--source", help="Source name recorded on every document ingested.")
 @click.option("--tag", "tags", multiple=True, help="Tag added to every document (repeatable).")
 @click.option("--retry-failed", is_flag=True, help="Only retry files that failed before.")
+@click.option(
+    "--copy/--no-copy",
+    "copy_originals",
+    default=None,
+    help="Keep a copy of each file as its original (default; env ARCHIVE_COPY_ORIGINALS=0 turns it "
+    "off). Without a copy the file at its path is served only while its sha256 is unchanged.",
+)
 @click.option("--wait", is_flag=True, help="Wait for another running ingest instead of stopping.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @data_option
-def ingest(paths, source, tags, retry_failed, wait, progress, as_json, settings):
+def ingest(paths, source, tags, retry_failed, copy_originals, wait, progress, as_json, settings):
     """Ingest files, folders (recursive) and globs; unchanged files are skipped."""
     from archive.ingest import Ingestor
 
@@ -83,6 +92,7 @@ def ingest(paths, source, tags, retry_failed, wait, progress, as_json, settings)
             tags=tags,
             retry_failed=retry_failed,
             progress=render.ProgressBar(progress),
+            copy_originals=copy_originals,
         )
         report = ingestor.run(paths).to_dict()
     if as_json:
@@ -105,8 +115,14 @@ def ingest(paths, source, tags, retry_failed, wait, progress, as_json, settings)
 @click.option("--date-from", help="Only documents dated on or after (YYYY-MM-DD).")
 @click.option("--date-to", help="Only documents dated on or before (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON result (the API's shape).")
+@click.option(
+    "--cite",
+    type=click.Choice(FORMATS),
+    help="Print only the citations of the results: text, markdown, or a file for reference "
+    "managers (csl-json, ris, bibtex; one record per document).",
+)
 @data_option
-def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_json, settings):
+def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_json, cite, settings):
     """Search by keyword, phrase or question."""
     filters = Filters(
         source=source,
@@ -121,7 +137,11 @@ def search(query, mode, k, offset, source, tags, fmt, date_from, date_to, as_jso
         response = SearchService(archive).search(
             SearchRequest(query=query, mode=mode, k=k, offset=offset, filters=filters)
         )
-    if as_json:
+    if cite:
+        for notice in response["notices"]:
+            click.echo(f"note: {notice}", err=True)
+        click.echo(export(response["results"], cite), nl=False)
+    elif as_json:
         emit_json(response)
     else:
         click.echo(render.search_results(response, color=sys.stdout.isatty()))
@@ -220,6 +240,7 @@ def check_command(fix, wait, as_json, settings):
     with Archive(settings, write=True, wait=wait) as archive:
         if archive.manifest is not None:
             archive.recover()  # the catch-up every writer does on open
+        originals_audit.recover(archive.catalog, OriginalStore(archive.data_dir))
         report = check(archive)
         if fix and not report["ok"]:
             repaired = repair(archive)

@@ -14,6 +14,13 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = (os.environ.get(name) or "").strip().lower()
+    if not value:
+        return default
+    return value not in ("0", "false", "no", "off")
+
+
 @dataclass(frozen=True)
 class ChunkSettings:
     """How documents are cut into passages (recorded in the manifest)."""
@@ -44,6 +51,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:8080"
     # Above this many vectors the FAISS index switches from exact to HNSW.
     ann_threshold: int = 200_000
+    # Keep a copy of each ingested file in the data folder (served as the original); without it
+    # the file at its path is served only while its sha256 is unchanged.
+    copy_originals: bool = True
 
     @classmethod
     def from_env(cls, data_dir: str | os.PathLike | None = None, **overrides) -> Settings:
@@ -57,6 +67,7 @@ class Settings:
             commit_seconds=float(os.environ.get("ARCHIVE_COMMIT_SECONDS") or cls.commit_seconds),
             base_url=os.environ.get("ARCHIVE_BASE_URL") or cls.base_url,
             ann_threshold=_env_int("ARCHIVE_ANN_THRESHOLD", cls.ann_threshold),
+            copy_originals=_env_flag("ARCHIVE_COPY_ORIGINALS", cls.copy_originals),
             chunking=ChunkSettings(
                 target_words=_env_int("ARCHIVE_CHUNK_WORDS", ChunkSettings.target_words),
                 overlap_words=_env_int("ARCHIVE_CHUNK_OVERLAP", ChunkSettings.overlap_words),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 
 from dateutil import parser as date_parser
 
@@ -30,3 +32,38 @@ def iso_date(value: object) -> str | None:
     if parsed.year < 1000:
         return None
     return parsed.date().isoformat()
+
+
+# Dates written out in text: `27 January 2026`, `Tuesday 24 February 2026`, `Sept. 3rd, 2025`,
+# `March 3, 2026`, `2026-03-03`. The pattern finds the phrase; dateparser reads it, in the
+# languages named (never guessed line by line).
+LANGUAGES = ("en",)
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+DATE_PHRASE = re.compile(
+    rf"\b(?:{_DAY}\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+{_DAY},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b"
+)
+DAY_MONTH = re.compile(rf"\b(?:{_DAY}\s+{_MONTH}|{_MONTH}\s+{_DAY})(?![\w,]*\s*\d{{4}})\b")
+_SETTINGS = {"REQUIRE_PARTS": ["day", "month", "year"], "DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"}
+
+
+def dates_in(text: str, languages: tuple[str, ...] = LANGUAGES) -> list[str]:
+    """Every full date (day, month and year) written in `text`, as ISO dates, in order."""
+    found = []
+    for match in DATE_PHRASE.finditer(text):
+        value = parse_date_phrase(match.group(0), languages)
+        if value:
+            found.append(value)
+    return found
+
+
+@functools.lru_cache(maxsize=4096)  # mastheads and datelines repeat across a collection
+def parse_date_phrase(phrase: str, languages: tuple[str, ...] = LANGUAGES) -> str | None:
+    """`YYYY-MM-DD` for one date phrase with day, month and year; None otherwise."""
+    import dateparser  # imported on first use: it loads its language data (~0.2 s)
+
+    parsed = dateparser.parse(phrase.replace(",", " "), languages=list(languages), settings=_SETTINGS)
+    return parsed.date().isoformat() if parsed and parsed.year >= 1000 else None

@@ -46,6 +46,10 @@ class Document:
     # Character spans of pages, 1-based page i is pages[i-1]; None when the format has no pages.
     pages: list[tuple[int, int]] | None = None
     parent_identity: str | None = None  # e-mail attachments point at their message
+    # Where each metadata field came from: "file" (format metadata: HTML meta, e-mail headers,
+    # front matter, PDF/DOCX properties, JSON fields), "byline" (read from the text itself:
+    # headline, byline, dateline, publication line) or "filename" (a title that is the file name).
+    provenance: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

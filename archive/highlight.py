@@ -34,3 +34,31 @@ def merge(spans) -> list[list[int]]:
         else:
             merged.append([start, end])
     return merged
+
+
+# Verbs and adverbs a question is phrased with, not what it is about: highlighting them lights
+# up unrelated text ("says", "joined"). Only questions drop them; a keyword query keeps its words.
+_FILLER_WORDS = """say says said saying tell tells told telling ask asks asked asking join joins
+joined joining make makes made making take takes took taken get gets got give gives gave given go
+goes went gone come comes came know knew known think thinks thought happen happens happened use
+used using want wants wanted seem seems seemed become becomes became put let lets really ever even
+now still thing things way much many well one ones actually""".split()
+_QUESTION_STARTS = frozenset(
+    """who whom whose what when where why how which did does do is are was were has have had can
+    could would will should shall may might""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _filler_terms() -> frozenset[str]:
+    return frozenset(term for word in _FILLER_WORDS for term, _, _ in analyze(word))
+
+
+def is_question(text: str) -> bool:
+    words = text.strip().split()
+    return bool(words) and (text.rstrip().endswith("?") or words[0].lower() in _QUESTION_STARTS)
+
+
+def content_terms(terms: set[str], query: str) -> set[str]:
+    """The terms to highlight: for a question, without the filler it is phrased with."""
+    return terms - _filler_terms() if is_question(query) else terms

@@ -24,8 +24,11 @@ from archive.chunking import chunk_text
 from archive.domain import Chunk, Document, file_identity
 from archive.errors import ReadError
 from archive.faults import crash_point
-from archive.files import Unreachable, discover, printable_path, sha256_file
+from archive.files import Skipped, Unreachable, discover, printable_path, sha256_file
+from archive.originals import OriginalStore, attach, release, shas_of_file
+from archive.originals_audit import recover
 from archive.readers import RecordError, Source, read_source, registry
+from archive.sources import SourceNames
 from archive.store import Archive, embed_sentences, embedding_input
 from indexer.sentences import SentenceVectors
 
@@ -59,13 +62,14 @@ class FileDone:
     """Everything from one file has been handed on; record its state once it is written."""
 
     path: str
-    status: str  # ok | failed | duplicate | unchanged
+    status: str  # ok | failed | duplicate | unchanged | skipped
     size: int | None = None
     mtime_ns: int | None = None
     sha256: str | None = None
     reason: str | None = None
     identities: set[str] | None = None  # documents the file holds now (None: keep what exists)
     changed: int = 0  # documents of this file that were written
+    copied: bool = False  # a copy of this version is kept in the original store
 
 
 @dataclass
@@ -76,6 +80,7 @@ class IngestReport:
     unchanged: int = 0
     duplicates: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # left out on purpose, not failures
     documents: int = 0
     removed: int = 0
     chunks: int = 0
@@ -96,6 +101,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "duplicates": self.duplicates,
             "failed": [{"path": path, "reason": reason} for path, reason in self.failed],
+            "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
             "documents": self.documents,
             "removed": self.removed,
             "chunks": self.chunks,
@@ -132,6 +138,7 @@ class Ingestor:
         tags: Iterable[str] = (),
         retry_failed: bool = False,
         progress: ProgressSink | None = None,
+        copy_originals: bool | None = None,
     ):
         self.archive = archive
         self.catalog = archive.catalog
@@ -142,17 +149,22 @@ class Ingestor:
         self._stop = threading.Event()
         self._errors: list[BaseException] = []
         self._in_flight = Budget(IN_FLIGHT_CHARACTERS)
+        copy = archive.settings.copy_originals if copy_originals is None else copy_originals
+        self.store = OriginalStore(archive.data_dir) if copy else None
+        self._released: set[str] = set()  # copies that may have lost their last document
 
     # -- the three stages -----------------------------------------------------------------------
 
     def run(self, paths: Iterable[str]) -> IngestReport:
         started = time.monotonic()
         self.archive.prepare_for_writing()
+        self._sources = SourceNames(name for name, _ in self.catalog.facet("source"))
+        recover(self.catalog, OriginalStore(self.archive.data_dir))  # before this run is started
         paths = list(paths)
         if self.retry_failed and not paths:
             paths = [row["path"] for row in self.catalog.failed_files()]
         report = IngestReport(run_id=self.catalog.start_run("ingest " + " ".join(paths)[:500]))
-        candidates = list(discover(paths))
+        candidates = list(discover(paths, self.archive.data_dir))
         report.files = len(candidates)
         self.progress.start(len(candidates))
         prepared: queue.Queue = queue.Queue(maxsize=64)
@@ -178,6 +190,7 @@ class Ingestor:
             _drain(prepared)
             reader.join()
             self.progress.close()
+        release(self.catalog.db, OriginalStore(self.archive.data_dir), self._released)
         if self._errors:
             self.catalog.finish_run(report.run_id, "error", report.to_dict())
             raise self._errors[0]
@@ -283,8 +296,9 @@ class Ingestor:
     # -- reading one file -----------------------------------------------------------------------
 
     def _read_one(self, candidate, seen_content: dict[str, str]) -> Iterator[Prepared | FileDone]:
-        if isinstance(candidate, Unreachable):
-            yield FileDone(candidate.path, "failed", reason=candidate.reason)
+        if isinstance(candidate, Unreachable | Skipped):
+            status = "skipped" if isinstance(candidate, Skipped) else "failed"
+            yield FileDone(candidate.path, status, reason=candidate.reason)
             return
         path = candidate.shown
         state = self.catalog.file_state(path)
@@ -310,7 +324,23 @@ class Ingestor:
             yield done
             return
         yield from self._read_documents(source, done, seen_content)
+        self._keep_copy(candidate, done)
         yield done
+
+    def _keep_copy(self, candidate, done: FileDone) -> None:
+        """Copy the file into the original store before the transaction that refers to it."""
+        if self.store is None or done.status != "ok" or self._stop.is_set():
+            return
+        try:
+            self.store.put(candidate.path, done.sha256)
+        except OSError as error:
+            done.status = "failed"
+            done.reason = (
+                f"cannot keep a copy of the original in {self.store.root}: {error.strerror or error}"
+            )
+            return
+        done.copied = True
+        self._released.add(done.sha256)  # kept only if the transaction referring to it commits
 
     def _source(self, candidate) -> Source:
         return Source(
@@ -377,8 +407,7 @@ class Ingestor:
         return row["path"] or row["title"] or row["identity"]
 
     def _prepare(self, document: Document, file_path: str) -> Prepared:
-        if self.source_name:
-            document.source = self.source_name
+        document.source = self.source_name or self._sources.canonical(document.source)
         if self.tags:
             document.tags = sorted(set(document.tags) | set(self.tags))
         chunks = chunk_text(document.text, self.archive.settings.chunking, document.pages)
@@ -417,7 +446,10 @@ class Ingestor:
     def _record_file(self, db, done: FileDone, run_id: int) -> int:
         """Record the file's state; remove documents that its new version no longer holds."""
         removed = 0
+        if done.status == "skipped":
+            return removed
         if done.identities is not None:
+            self._released |= shas_of_file(db, done.path)  # what the file's old version kept
             stale = [
                 row["id"]
                 for row in self.catalog.documents_from_file(done.path)
@@ -438,6 +470,8 @@ class Ingestor:
                     sha256=done.sha256,
                 )
             return removed
+        if done.status == "ok" and done.identities is not None:
+            attach(db, done.path, done.sha256, done.copied)
         self.catalog.record_file(
             db,
             done.path,
@@ -473,6 +507,8 @@ class Budget:
 def _count(report: IngestReport, done: FileDone) -> None:
     if done.status == "failed":
         report.failed.append((done.path, done.reason or "unknown error"))
+    elif done.status == "skipped":
+        report.skipped.append((done.path, done.reason or ""))
     elif done.status == "duplicate":
         report.duplicates += 1
     elif done.status == "unchanged" or (done.status == "ok" and done.changed == 0):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from archive import originals
 from archive.catalog import Filters
 from archive.errors import NotFound
 from archive.search import PUBLIC_FIELDS
@@ -31,8 +31,19 @@ def stats(archive: Archive) -> dict:
         "formats": dict(archive.catalog.facet("format")),
         "sources": dict(archive.catalog.facet("source")),
         "disk_bytes": sizes,
+        "originals": _originals_stats(archive),
         "data_dir": str(archive.data_dir.resolve()),
     }
+
+
+def _originals_stats(archive: Archive) -> dict[str, int]:
+    """Copies kept in the data folder, and documents served from a copy or from a hash-checked path."""
+    copies, size = originals.OriginalStore(archive.data_dir).usage()
+    copied, checked = archive.catalog.db.execute(
+        "SELECT COALESCE(SUM(original_copy = 1), 0), "
+        "COALESCE(SUM(original_copy = 0 AND file_path IS NOT NULL), 0) FROM documents"
+    ).fetchone()
+    return {"stored": copies, "stored_bytes": size, "documents_copied": copied, "documents_by_path": checked}
 
 
 def _disk_sizes(data_dir: Path) -> dict[str, int]:
@@ -44,7 +55,8 @@ def _disk_sizes(data_dir: Path) -> dict[str, int]:
     catalog = sum(size_of(p) for p in data_dir.glob("catalog.sqlite3*"))
     keyword = sum(size_of(p) for p in data_dir.glob("indexes/gen-*/keyword"))
     vector = sum(size_of(p) for p in data_dir.glob("indexes/gen-*/vectors.faiss"))
-    return {"catalog": catalog, "keyword_index": keyword, "vector_index": vector}
+    stored = size_of(data_dir / originals.ORIGINALS_FOLDER)
+    return {"catalog": catalog, "keyword_index": keyword, "vector_index": vector, "originals": stored}
 
 
 def list_documents(
@@ -90,11 +102,13 @@ def delete(archive: Archive, doc_ids: list[str]) -> dict:
     archive.prepare_for_writing()
     with archive.catalog.transaction() as db:
         documents = [archive.catalog.document(i, with_text=False) for i in doc_ids]
+        kept = originals.shas_of_documents(db, doc_ids)
         chunks = archive.catalog.delete_documents(db, doc_ids)
         for document in documents:
             path = document.get("file_path")
             if path and not archive.catalog.documents_from_file(path):
                 archive.catalog.forget_file(db, path)  # re-ingesting the file brings it back
+    originals.release(archive.catalog.db, originals.OriginalStore(archive.data_dir), kept)
     archive.sync()
     return {"deleted": doc_ids, "chunks_removed": chunks}
 
@@ -111,13 +125,16 @@ def reindex(archive: Archive, progress=None) -> dict:
     }
 
 
-def original_file(archive: Archive, doc_id: str) -> Path | None:
-    """The file a document came from, if it is still there unchanged."""
-    document = archive.catalog.document(doc_id, with_text=False)
-    path = document.get("file_path")
-    if not path or not os.path.isfile(path):
-        return None
-    return Path(path)
+def original_file(archive: Archive, doc_id: str) -> originals.Original | None:
+    """The original a document came from: its kept copy, or the file at its path when it still
+    hashes to what was ingested (OriginalChanged when it does not); None when there is none."""
+    found = originals.record(archive.catalog.db, doc_id)
+    return originals.open_original(originals.OriginalStore(archive.data_dir), archive.data_dir, found)
+
+
+def original_available(archive: Archive, doc_id: str) -> bool:
+    found = originals.record(archive.catalog.db, doc_id)
+    return originals.available(originals.OriginalStore(archive.data_dir), archive.data_dir, found)
 
 
 # -- used by the web server (and available to the CLI) ------------------------------------------
@@ -157,7 +174,7 @@ def describe(archive: Archive, doc_id: str) -> dict:
         except NotFound:
             parent = None
     result["parent"] = parent
-    result["original_available"] = original_file(archive, doc_id) is not None
+    result["original_available"] = original_available(archive, doc_id)
     return result
 
 
@@ -166,7 +183,7 @@ MAX_CHUNK_ID = 2**63 - 1
 
 def passage(archive: Archive, chunk_id: int) -> dict:
     """One passage (chunk) with its document and a citation whose quote opens the passage."""
-    from archive.citations import cite_passage
+    from archive.citations import cite_passage, paragraphs
 
     rows = archive.catalog.passages([chunk_id]) if 0 < chunk_id <= MAX_CHUNK_ID else {}
     row = rows.get(chunk_id)
@@ -185,7 +202,9 @@ def passage(archive: Archive, chunk_id: int) -> dict:
         "paragraph": row["paragraph"],
         "document": document,
     }
-    record["citation"] = cite_passage(document, record, archive.settings.base_url)
+    stored = archive.catalog.document(document["id"])
+    numbered = paragraphs(stored["text"], stored.get("pages"))
+    record["citation"] = cite_passage(document, record, archive.settings.base_url, numbered)
     return record
 
 

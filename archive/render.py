@@ -11,14 +11,19 @@ from tqdm import tqdm
 SNIPPET_WORDS = 50
 
 
-def snippet(text: str, spans: list[list[int]], words: int = SNIPPET_WORDS) -> tuple[str, list[list[int]]]:
-    """A window of about `words` words around the first highlight, spans shifted into it."""
+def snippet(
+    text: str, spans: list[list[int]], words: int = SNIPPET_WORDS, focus: list[int] | None = None
+) -> tuple[str, list[list[int]]]:
+    """A window of about `words` words, spans shifted into it: from the start of `focus` (the
+    quoted sentence, so the snippet shows what the citation quotes), else around the first
+    highlight."""
     tokens = list(re.finditer(r"\S+", text))
     if len(tokens) <= words:
         return text, spans
-    first = spans[0][0] if spans else 0
+    first = focus[0] if focus else spans[0][0] if spans else 0
     index = next((i for i, t in enumerate(tokens) if t.end() > first), 0)
-    start_token = max(0, min(index - words // 4, len(tokens) - words))
+    lead = 0 if focus else words // 4
+    start_token = max(0, min(index - lead, len(tokens) - words))
     start = tokens[start_token].start()
     end = tokens[min(len(tokens), start_token + words) - 1].end()
     prefix = "…" if start > 0 else ""
@@ -47,7 +52,7 @@ def citation_line(document: dict, passage: dict) -> str:
         document.get("author"),
         document.get("date"),
         citation["location"],
-        citation["url"],
+        citation["url"] or citation.get("file"),
     ]
     return " · ".join(str(p) for p in parts if p)
 
@@ -72,7 +77,7 @@ def search_results(response: dict, color: bool) -> str:
         )
         for passage in result["passages"]:
             lines.append(f"    {citation_line(document, passage)}")
-            text, spans = snippet(passage["text"], passage["highlights"])
+            text, spans = snippet(passage["text"], passage["highlights"], focus=passage.get("quote_span"))
             lines.append(f"    {emphasise(text, spans, color)}")
     return "\n".join(lines)
 
@@ -92,13 +97,17 @@ def document_text(document: dict, chunks: list[dict], children: list[dict]) -> s
 def ingest_report(report: dict) -> str:
     lines = [
         f"{report['files']} file(s): {report['ingested']} ingested, {report['unchanged']} unchanged, "
-        f"{report['duplicates']} duplicate(s), {len(report['failed'])} failed; "
+        f"{report['duplicates']} duplicate(s), {len(report['failed'])} failed, "
+        f"{len(report.get('skipped', []))} skipped; "
         f"{report['documents']} document(s) and {report['chunks']} chunk(s) written, "
         f"{report['embedded']} embedded, {report['removed']} removed, in {report['seconds']:.1f} s"
     ]
     if report["failed"]:
         lines.append("failed:")
         lines += [f"  {item['path']!r}: {item['reason']}" for item in report["failed"]]
+    if report.get("skipped"):
+        lines.append("skipped (never ingested):")
+        lines += [f"  {item['path']!r}: {item['reason']}" for item in report["skipped"]]
     if report.get("interrupted"):
         lines.append("interrupted: what was written is kept; run the same command again to finish")
     return "\n".join(lines)

@@ -98,4 +98,15 @@ MIGRATIONS: list[str] = [
         title    BLOB
     );
     """,
+    # 3: the original each document came from: the sha256 of its file as ingested, and whether a
+    # copy is kept in DATA/originals (archive/originals.py). Documents ingested before get the
+    # hash their file had then, so a file changed since is never served as their original.
+    """
+    ALTER TABLE documents ADD COLUMN original_sha256 TEXT;
+    ALTER TABLE documents ADD COLUMN original_copy INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX documents_original ON documents(original_sha256);
+    UPDATE documents SET original_sha256 = (
+        SELECT f.sha256 FROM files f WHERE f.path = documents.file_path AND f.status = 'ok'
+    ) WHERE file_path IS NOT NULL;
+    """,
 ]

@@ -20,10 +20,12 @@ from whoosh.scoring import BM25F
 
 from archive.catalog import Filters
 from archive.chunking import sentence_spans
-from archive.citations import cite_passage
-from archive.errors import UsageError
-from archive.highlight import merge, term_spans
+from archive.citations import cite_passage, keyword_quote, paragraphs, shorten
+from archive.citations.paragraphs import Paragraph
+from archive.errors import NotFound, UsageError
+from archive.highlight import content_terms, merge, term_spans
 from archive.ranking import RankedDocument, Scores, Tuning, rank
+from archive.repeats import trim_repeats
 from archive.store import Archive
 from indexer.query import ParsedQuery, QueryParser
 from indexer.sentences import BestSentence, best_sentences
@@ -103,6 +105,7 @@ class SearchService:
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.variants = VariantFinder()
         self._cache_lock = threading.Lock()
+        self._paragraphs: OrderedDict[tuple[str, str], list[Paragraph]] = OrderedDict()
 
     @property
     def parser(self) -> QueryParser:
@@ -203,16 +206,29 @@ class SearchService:
 
     # -- presentation --------------------------------------------------------------------------
 
+    def highlight_terms(self, query: str) -> set[str]:
+        """The index terms a query's words (and their spelling variants) highlight: the
+        document view marks them when a result links to it with the query."""
+        try:
+            request = SearchRequest(query=query).validate()
+        except UsageError:
+            return set()
+        self.archive.refresh()
+        if self.archive.manifest is None:
+            return set()
+        return self._highlight_terms(self.parser.parse(request.query))
+
     def _highlight_terms(self, parsed: ParsedQuery) -> set[str]:
         if parsed.keyword is None or self.archive.keyword is None:
             return set()
-        return {
+        terms = {
             term
             for fieldname, term in self.archive.keyword.query_terms(
                 _positive_part(self.keyword_query(parsed))
             )
             if fieldname in ("title", "text")
         }
+        return content_terms(terms, parsed.text)
 
     def _result(
         self, doc: RankedDocument, rows: dict, keyword: Scores, semantic: Scores, terms: set[str], request
@@ -224,6 +240,7 @@ class SearchService:
             row = rows.get(chunk_id)
             if row is None:
                 continue
+            highlights = term_spans(row["chunk_text"], terms) if request.highlight else []
             passage = {
                 "id": chunk_id,
                 "text": row["chunk_text"],
@@ -231,48 +248,82 @@ class SearchService:
                 "end": row["end"],
                 "page": row["page"],
                 "paragraph": row["paragraph"],
-                "highlights": term_spans(row["chunk_text"], terms) if request.highlight else [],
+                "highlights": highlights,
+                "quote_span": list(keyword_quote(row["chunk_text"], highlights) or (0, 0)),
                 "scores": {
                     "keyword": _round(keyword.get(chunk_id)),
                     "semantic": _round(semantic.get(chunk_id)),
                     "hybrid": _round(score) if request.mode == "hybrid" else None,
                 },
             }
-            self._cite(document, passage)
             passages.append(passage)
-        return {"document": document, "score": _round(doc.score), "passages": passages}
+        result = {"document": document, "score": _round(doc.score), "passages": passages}
+        # What `_finish` needs, kept until it runs (here, or after `_explain_semantic`).
+        result["_finish"] = (meta.get("sha256"), request.query)
+        if not request.highlight:
+            self._finish(result)
+        return result
 
-    def _cite(self, document: dict, passage: dict) -> None:
-        passage["citation"] = cite_passage(document, passage, self.archive.settings.base_url)
+    def _finish(self, result: dict) -> None:
+        """Repeated sentences out, then a citation per passage (page and paragraph of its quote)."""
+        document = result["document"]
+        sha256, query = result.pop("_finish")
+        numbered = self._numbered_paragraphs(document["id"], sha256)
+        result["passages"] = trim_repeats(result["passages"])
+        for passage in result["passages"]:
+            passage["citation"] = cite_passage(
+                document, passage, self.archive.settings.base_url, numbered, query
+            )
+
+    def _numbered_paragraphs(self, doc_id: str, sha256: str | None) -> list[Paragraph]:
+        """The document's numbered paragraphs (cached per content: a re-ingest changes the hash)."""
+        key = (doc_id, sha256 or "")
+        with self._cache_lock:
+            cached = self._paragraphs.get(key)
+        if cached is None:
+            try:
+                stored = self.archive.catalog.document(doc_id)
+            except NotFound:  # deleted since its passages were read: they keep the chunk's numbers
+                return []
+            cached = paragraphs(stored["text"], stored.get("pages"))
+            with self._cache_lock:
+                self._paragraphs[key] = cached
+                while len(self._paragraphs) > 256:
+                    self._paragraphs.popitem(last=False)
+        return cached
 
     def _explain_semantic(self, results: list[dict], hits: Hits, query: str) -> None:
         """Passages the keyword side did not score were found by meaning: each highlights its
-        sentence closest to the query, beside any incidental words of the query it contains.
+        sentence closest to the query, beside any incidental words of the query it contains, and
+        quotes that sentence. Then each result is finished: repeats trimmed, passages cited.
 
         The sentence comes from the sentence vectors stored at ingest (the same comparison that
         scored the passage). A chunk without them (an archive made by an older version, not yet
         repaired) falls back to a rough measure: mean token embeddings, no model pass.
         """
-        if hits.query_vector is None:
-            return
-        rough_query = None
         for result in results:
-            for passage in result["passages"]:
-                if passage["id"] in hits.keyword:
-                    continue  # matched words explain it
-                best = hits.sentences.get(passage["id"])
-                if best is not None:
-                    span = [best.start, best.end]
-                else:
-                    spans = sentence_spans(passage["text"])
-                    if not spans:
-                        continue
-                    if rough_query is None:
-                        rough_query = self.archive.embedder.static_embed([query])[0]
-                    rough = self.archive.embedder.static_embed([passage["text"][a:b] for a, b in spans])
-                    span = list(spans[int(np.argmax(rough @ rough_query))])
-                passage["highlights"] = merge([*passage["highlights"], span])
-                self._cite(result["document"], passage)
+            if hits.query_vector is not None:
+                self._explain_passages(result["passages"], hits, query)
+            self._finish(result)
+
+    def _explain_passages(self, passages: list[dict], hits: Hits, query: str) -> None:
+        rough_query = None
+        for passage in passages:
+            if passage["id"] in hits.keyword:
+                continue  # matched words explain it
+            best = hits.sentences.get(passage["id"])
+            if best is not None:
+                span = [best.start, best.end]
+            else:
+                spans = sentence_spans(passage["text"])
+                if not spans:
+                    continue
+                if rough_query is None:
+                    rough_query = self.archive.embedder.static_embed([query])[0]
+                rough = self.archive.embedder.static_embed([passage["text"][a:b] for a, b in spans])
+                span = list(spans[int(np.argmax(rough @ rough_query))])
+            passage["highlights"] = merge([*passage["highlights"], span])
+            passage["quote_span"] = list(shorten(passage["text"], span))
 
 
 def _with_dates(filters: Filters, parsed: ParsedQuery) -> Filters:

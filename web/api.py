@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import jsonify
+from flask import Response, jsonify
 from flask_smorest import Api, Blueprint
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
+from archive.citations.export import EXTENSIONS, MEDIA_TYPES, export
 from web import schemas, service
 from web.security import require_api_key
 
@@ -25,6 +26,8 @@ created on the server's first start in the data folder's `api_key` file: send
 Every error is `{"error": {"code": ..., "message": ...}}` with a 4xx status."""
 
 WRITE_SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+# CSL-JSON: an array of items (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html).
+CSL_JSON = {"type": "array", "items": {"type": "object", "required": ["id", "type", "title"]}}
 
 
 class ArchiveParser(FlaskParser):
@@ -108,6 +111,39 @@ def search(args: dict) -> dict:
     citation per passage. `notices` says how an unusual query was read.
     """
     return service.search(args)
+
+
+@api.route("/export")
+@api.arguments(schemas.ExportArgs, location="query")
+@api.doc(
+    responses={
+        200: {
+            "description": "The citations, as a file (`Content-Disposition: attachment` for "
+            "csl-json, ris and bibtex).",
+            "content": {
+                media: {"schema": CSL_JSON if fmt == "csl-json" else {"type": "string"}}
+                for fmt, media in MEDIA_TYPES.items()
+            },
+        }
+    }
+)
+def export_citations(args: dict) -> Response:
+    """Export the citations of a search: CSL-JSON, RIS, BibTeX, text or Markdown
+
+    Takes the search's arguments (`q`, `mode`, `k`, `offset`, filters) plus `cite` (the format), and `doc`
+    to keep only some of the results. CSL-JSON, RIS and BibTeX hold one record per document,
+    its quoted passages (quote, page and paragraph, link) in the notes; text and Markdown hold
+    one citation per passage.
+    """
+    fmt = args.pop("cite")
+    chosen = set(args.pop("doc", None) or ())
+    results = [r for r in service.search(args)["results"] if not chosen or r["document"]["id"] in chosen]
+    disposition = "inline" if fmt in ("text", "markdown") else "attachment"
+    return Response(
+        export(results, fmt),
+        content_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'{disposition}; filename="citations.{EXTENSIONS[fmt]}"'},
+    )
 
 
 @api.route("/documents", methods=["GET"])

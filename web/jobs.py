@@ -3,7 +3,9 @@
 `Writer` serialises this process's changes (uploads, deletes) and takes the archive's write lock
 for each; when another process holds it (a CLI ingest), the change fails with ArchiveBusy (409).
 `JobRunner` ingests uploads one job at a time on a worker thread with the core `Ingestor`; a job
-is the progress sink, so its JSON shows files and chunks done while it runs.
+is the progress sink, so its JSON shows files and chunks done while it runs. Uploads always keep a
+copy of their original in the archive's store, so a job's folder is removed once it is done or
+failed, and on start-up the folders of jobs that died are swept (see `web/uploads.py`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import queue
-import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -19,12 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive import operations
+from archive import operations, originals
+from archive.catalog import CATALOG_FILE, Catalog
 from archive.config import Settings
 from archive.errors import ArchiveBusy, ArchiveError, NotFound
 from archive.ingest import Ingestor
 from archive.locking import WriteLock
 from archive.store import Archive
+from web import uploads
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +150,7 @@ class JobRunner:
         self._queue: queue.Queue[Job] = queue.Queue()
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
+        sweep_dead_jobs(writer.settings)
 
     def submit(self, job: Job) -> Job:
         with self._lock:
@@ -177,16 +181,39 @@ class JobRunner:
         try:
             with self.writer.open() as archive:
                 job.status = "running"
-                ingestor = Ingestor(archive, source=job.source, tags=job.tags, progress=job)
+                ingestor = Ingestor(
+                    archive, source=job.source, tags=job.tags, progress=job, copy_originals=True
+                )
                 report = ingestor.run([str(job.folder)]).to_dict()
                 uploaded = operations.documents_from_files(archive, [str(p) for p in job.paths])
-            job.finish(report={**report, "uploaded": uploaded})
-        except ArchiveBusy as error:
-            shutil.rmtree(job.folder, ignore_errors=True)  # nothing was ingested: keep nothing
-            job.finish(error=error)
+            self._finish(job, report={**report, "uploaded": uploaded})
         except ArchiveError as error:
-            job.finish(error=error)
+            self._finish(job, error=error)
         except Exception:
             log.exception("upload job %s failed", job.id)
             failure = "The ingest failed on the server; the details are in its log."
-            job.finish(error=ArchiveError(failure, code="internal", status=500))
+            self._finish(job, error=ArchiveError(failure, code="internal", status=500))
+
+    @staticmethod
+    def _finish(job: Job, **outcome) -> None:
+        """The uploaded files go first (what became a document is kept in the original store)."""
+        uploads.discard(job.folder)
+        job.finish(**outcome)
+
+
+def sweep_dead_jobs(settings: Settings) -> None:
+    """Remove upload folders that jobs of a stopped server left behind."""
+    data_dir = Path(settings.data_dir)
+    folder = data_dir / uploads.UPLOADS_FOLDER
+    if not folder.is_dir():
+        return
+    needed: set[str] = set()
+    if (data_dir / CATALOG_FILE).exists():
+        catalog = Catalog(data_dir)
+        try:
+            needed = originals.paths_without_copy(catalog.db, str(folder.resolve()))
+        finally:
+            catalog.close()
+    removed = uploads.sweep(folder, needed)
+    if removed:
+        log.info("removed %d file(s) left in %s by upload jobs that did not finish", removed, folder)

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
+from archive.citations import paragraphs
+from archive.highlight import term_spans
 from archive.render import snippet
 from archive.search import MAX_OFFSET
 
 SNIPPET_WORDS = 55
-_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _AT = re.compile(r"^(\d{1,12})-(\d{1,12})$")
 
 
@@ -39,7 +40,7 @@ def segments(text: str, spans) -> list[tuple[str, bool]]:
 
 def passage_snippet(passage: dict, words: int = SNIPPET_WORDS) -> list[tuple[str, bool]]:
     """About `words` words of a passage around its first highlight, as segments."""
-    text, spans = snippet(passage["text"], passage["highlights"], words)
+    text, spans = snippet(passage["text"], passage["highlights"], words, passage.get("quote_span"))
     return segments(text, spans)
 
 
@@ -111,54 +112,58 @@ def parse_at(raw: str | None, length: int) -> tuple[int, int] | None:
 @dataclass
 class Segment:
     text: str
-    marked: bool = False
+    marked: bool = False  # inside the `at` span (the cited quote)
     passage: bool = False  # the first marked segment: carries id="passage"
+    term: bool = False  # a word of the query
     anchors: list[int] = field(default_factory=list)  # chunk ids starting here
-    page: int | None = None  # a page starting here
+
+
+@dataclass
+class ParagraphView:
+    number: int  # as citations count them (`archive.citations.paragraphs`)
+    page: int | None
+    first_on_page: bool
+    segments: list[Segment]
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.page}-para-{self.number}" if self.page else f"para-{self.number}"
 
 
 def document_layout(
-    text: str, chunks: list[dict], pages: list | None, at: tuple[int, int] | None
-) -> list[list[Segment]]:
-    """Paragraphs of segments: chunk anchors and page starts where they fall, and the `at`
-    span marked (split across paragraphs when it spans several)."""
-    events: dict[int, Segment] = defaultdict(lambda: Segment(""))
+    text: str,
+    chunks: list[dict],
+    pages: list | None,
+    at: tuple[int, int] | None,
+    terms: set[str] | None = None,
+) -> list[ParagraphView]:
+    """The numbered paragraphs of a document cut into segments: chunk anchors where they fall
+    (one in the white space between paragraphs moves to the next), the `at` span marked (split
+    across paragraphs when it spans several) and the words of `terms` marked."""
+    numbered = paragraphs(text, pages)
+    starts = sorted({chunk["start"]: None for chunk in chunks})
+    anchors: dict[int, list[int]] = defaultdict(list)
     for chunk in chunks:
-        events[chunk["start"]].anchors.append(chunk["id"])
-    for number, (start, _end) in enumerate(pages or [], start=1):
-        events[start].page = number
-    offsets = sorted(events)
-    layout: list[list[Segment]] = []
-    owner_start = 0
-    passage_placed = False
-    for start, end in _paragraphs(text):
-        # events in the blank lines before a paragraph move to its first character
-        owned: dict[int, Segment] = defaultdict(lambda: Segment(""))
-        for offset in offsets[bisect_left(offsets, owner_start) : bisect_left(offsets, end)]:
-            slot = owned[max(offset, start)]
-            slot.anchors += events[offset].anchors
-            slot.page = slot.page or events[offset].page
+        anchors[chunk["start"]].append(chunk["id"])
+    layout: list[ParagraphView] = []
+    owner_start, passage_placed = 0, False
+    for paragraph in numbered:
+        start, end = paragraph.start, paragraph.end
+        owned: dict[int, list[int]] = defaultdict(list)
+        for offset in starts[bisect_left(starts, owner_start) : bisect_left(starts, end)]:
+            owned[max(offset, start)] += anchors[offset]
         owner_start = end
-        cuts = {start, end, *owned}
+        words = [[a + start, b + start] for a, b in term_spans(text[start:end], terms or set())]
+        cuts = {start, end, *owned, *(x for span in words for x in span)}
         if at:
             cuts |= {min(max(at[0], start), end), min(max(at[1], start), end)}
         bounds = sorted(cuts)
-        paragraph = []
+        segments = []
         for a, b in zip(bounds, bounds[1:], strict=False):
             marked = bool(at) and at[0] <= a and b <= at[1]
-            event = owned.get(a) or Segment("")
-            paragraph.append(
-                Segment(text[a:b], marked, marked and not passage_placed, event.anchors, event.page)
-            )
+            term = any(x <= a and b <= y for x, y in words)
+            segments.append(Segment(text[a:b], marked, marked and not passage_placed, term, owned.get(a, [])))
             passage_placed = passage_placed or marked
-        layout.append(paragraph)
+        first = not layout or layout[-1].page != paragraph.page
+        layout.append(ParagraphView(paragraph.number, paragraph.page, bool(pages) and first, segments))
     return layout
-
-
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    spans, position = [], 0
-    for match in _PARAGRAPH_BREAK.finditer(text):
-        spans.append((position, match.start()))
-        position = match.end()
-    spans.append((position, len(text)))
-    return [(start, end) for start, end in spans if end > start] or [(0, len(text))]

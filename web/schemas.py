@@ -9,6 +9,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from archive.citations.export import FORMATS
 from archive.search import MAX_K, MAX_OFFSET, MAX_QUERY_LENGTH, MODES
 
 MAX_FILTER_LENGTH = 200
@@ -93,6 +94,19 @@ class SearchArgs(FilterArgs):
     )
     passages = fields.Integer(
         load_default=3, validate=validate.Range(1, 10), metadata={"description": "Passages per document."}
+    )
+
+
+class ExportArgs(SearchArgs):
+    cite = fields.String(
+        load_default="csl-json",
+        validate=validate.OneOf(FORMATS),
+        metadata={"description": "csl-json, ris, bibtex (one record per document), text or markdown."},
+    )
+    doc = fields.List(
+        fields.String(validate=validate.Length(max=MAX_FILTER_LENGTH)),
+        validate=validate.Length(max=MAX_K),
+        metadata={"description": "Only these documents of the results (repeatable); default: all."},
     )
 
 
@@ -192,10 +206,25 @@ class Citation(ma.Schema):
     source = _nullable_string(required=True)
     author = _nullable_string(required=True)
     date = _nullable_string(required=True)
-    url = _nullable_string(required=True)
-    location = fields.String(required=True, metadata={"description": '"p. 3", "para. 2" or empty'})
-    quote = fields.String(required=True)
-    link = fields.String(required=True, metadata={"description": "Opens the document at the passage."})
+    url = _nullable_string(required=True, metadata={"description": "The original's URL, if known."})
+    file = _nullable_string(required=True, metadata={"description": "The original's file name."})
+    location = fields.String(
+        required=True,
+        metadata={"description": 'Page and paragraph of the quote: "p. 3, para. 2", "para. 9" or empty.'},
+    )
+    page = _nullable_integer(required=True, metadata={"description": "Page of the quote (PDF)."})
+    paragraph = _nullable_integer(
+        required=True,
+        metadata={
+            "description": "Paragraph of the quote, counted as the document view numbers them "
+            "(from 1 on each page of a PDF)."
+        },
+    )
+    quote = fields.String(required=True, metadata={"description": "The quoted sentence(s), exactly."})
+    link = fields.String(
+        required=True, metadata={"description": "Opens the document at the quote, highlighted."}
+    )
+    accessed = fields.String(required=True, metadata={"description": "Access date, YYYY-MM-DD."})
     text = fields.String(required=True, metadata={"description": "Plain-text citation."})
     markdown = fields.String(required=True, metadata={"description": "Markdown citation."})
 
@@ -205,12 +234,17 @@ class Passage(ma.Schema):
     text = fields.String(required=True)
     start = fields.Integer(required=True, metadata={"description": "Offset in the document text."})
     end = fields.Integer(required=True)
-    page = _nullable_integer(required=True)
-    paragraph = _nullable_integer(required=True)
+    page = _nullable_integer(required=True, metadata={"description": "Page of the quote (PDF)."})
+    paragraph = _nullable_integer(required=True, metadata={"description": "Paragraph of the quote."})
     highlights = fields.List(
         fields.List(fields.Integer()),
         required=True,
         metadata={"description": "[start, end] spans inside `text` to highlight."},
+    )
+    quote_span = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={"description": "[start, end] inside `text` of the quoted sentence(s)."},
     )
     scores = fields.Nested(Scores, required=True)
     citation = fields.Nested(Citation, required=True)
@@ -285,6 +319,7 @@ class PassageDetail(ma.Schema):
     end = fields.Integer(required=True)
     page = _nullable_integer(required=True)
     paragraph = _nullable_integer(required=True)
+    quote_span = fields.List(fields.Integer(), required=True)
     document = fields.Nested(DocumentSummary, required=True)
     citation = fields.Nested(Citation, required=True)
 
@@ -306,6 +341,11 @@ class IngestReport(ma.Schema):
     unchanged = fields.Integer(required=True)
     duplicates = fields.Integer(required=True)
     failed = fields.List(fields.Nested(FailedFile), required=True)
+    skipped = fields.List(
+        fields.Nested(FailedFile),
+        required=True,
+        metadata={"description": "Left out on purpose: links out of the folders given, data folders."},
+    )
     documents = fields.Integer(required=True, metadata={"description": "Documents written."})
     removed = fields.Integer(required=True)
     chunks = fields.Integer(required=True)
@@ -366,6 +406,12 @@ class Stats(ma.Schema):
     formats = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     sources = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     disk_bytes = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    originals = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "Copies kept (count, bytes); documents served by copy or by path."},
+    )
 
 
 class Health(ma.Schema):

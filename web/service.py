@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from archive import operations
 from archive.catalog import Filters
 from archive.errors import ReadError
+from archive.originals import Original
 from archive.search import SearchRequest, SearchService
 from archive.store import Archive
 from web import uploads
@@ -79,7 +80,7 @@ def passage(passage_id: int) -> dict:
     return operations.passage(archive(), passage_id)
 
 
-def original(doc_id: str) -> Path | None:
+def original(doc_id: str) -> Original | None:
     return operations.original_file(archive(), doc_id)
 
 

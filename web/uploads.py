@@ -1,8 +1,15 @@
-"""Saving uploaded files under `<data>/uploads/<job id>/`, with safe names, never outside it."""
+"""Saving uploaded files under `<data>/uploads/<job id>/`, with safe names, never outside it.
+
+A job's folder lives only as long as its job: once the files are ingested (each kept original is
+copied into the archive's store) or have failed, the folder is removed. While a job runs, its
+process holds an exclusive `flock` on the folder's `.claim` file, so a server starting up can tell
+the folders of jobs that died (lock free) from those another server is working on (lock held).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import re
 import secrets
@@ -14,8 +21,11 @@ from pathlib import Path
 from werkzeug.datastructures import FileStorage
 
 from archive.errors import UsageError
+from archive.files import UPLOADS_FOLDER as UPLOADS_FOLDER  # where the server saves uploads
+from archive.files import printable_path
 
-UPLOADS_FOLDER = "uploads"
+CLAIM_FILE = ".claim"  # a dot name: never ingested
+_claims: dict[Path, int] = {}  # job folder -> descriptor holding its lock (per process, like flock)
 MAX_NAME_LENGTH = 120
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 _SPACES = re.compile(r"\s+")
@@ -54,6 +64,7 @@ def save_uploads(files: list[FileStorage], uploads_dir: Path, job_id: str) -> li
     """Write each file into a new folder for this job; returns the saved (resolved) paths."""
     folder = (uploads_dir / job_id).resolve()
     folder.mkdir(parents=True, mode=0o700)
+    _claims[folder] = _claim(folder / CLAIM_FILE)
     saved: list[Path] = []
     used: set[str] = set()
     try:
@@ -65,9 +76,63 @@ def save_uploads(files: list[FileStorage], uploads_dir: Path, job_id: str) -> li
             storage.save(target)
             saved.append(target)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        discard(folder)
         raise
     return saved
+
+
+def discard(folder: Path) -> None:
+    """Remove a job's folder and release its claim (the job is done, failed or never started)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    handle = _claims.pop(folder, None)
+    if handle is not None:
+        os.close(handle)
+
+
+def sweep(uploads_dir: Path, needed: set[str]) -> int:
+    """Remove what jobs that died left behind (their claim is free); files in `needed` (the only
+    original of a document uploaded before copies were kept) stay. Returns files removed."""
+    removed = 0
+    folders = sorted(p for p in uploads_dir.iterdir() if p.is_dir()) if uploads_dir.is_dir() else []
+    for folder in folders:
+        claim = folder / CLAIM_FILE
+        ours = not claim.exists()  # a folder from before claims: leave it as it was
+        try:
+            handle = _claim(claim, wait=False)
+        except OSError:
+            continue  # a job of a running server
+        try:
+            removed += _sweep_folder(folder.resolve(), needed)
+            if ours:
+                claim.unlink(missing_ok=True)
+        finally:
+            os.close(handle)
+    return removed
+
+
+def _sweep_folder(folder: Path, needed: set[str]) -> int:
+    files = [p for p in folder.iterdir() if p.name != CLAIM_FILE]
+    stale = [p for p in files if printable_path(p) not in needed]
+    if len(stale) == len(files):
+        shutil.rmtree(folder, ignore_errors=True)
+        return len(stale)
+    for path in stale:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return len(stale)
+
+
+def _claim(path: Path, wait: bool = True) -> int:
+    """An open descriptor holding an exclusive lock on `path` (created if needed)."""
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        os.close(handle)
+        raise
+    return handle
 
 
 def _unique(name: str, used: set[str]) -> str:
@@ -89,5 +154,5 @@ def remove_if_uploaded(paths: Iterable[str], uploads_dir: Path) -> None:
             continue
         path.unlink(missing_ok=True)
         folder = path.parent
-        if folder != root and folder.parent == root and not any(folder.iterdir()):
+        if folder != root and folder.parent == root and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()

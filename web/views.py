@@ -15,29 +15,16 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from archive.errors import ArchiveError, NotFound
-from web import present, schemas, security, service
+from web import downloads, present, schemas, security, service
 from web.errors import validation_error, wants_json
 
 views = Blueprint("views", __name__)
-
-# Originals are always downloads; only these types are named, everything else is opaque bytes.
-DOWNLOAD_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-    ".markdown": "text/markdown",
-    ".eml": "message/rfc822",
-    ".jsonl": "application/x-ndjson",
-    ".ndjson": "application/x-ndjson",
-}
 
 
 def load_args(schema_class: type[ma.Schema], source) -> tuple[dict, ArchiveError | None]:
@@ -66,6 +53,7 @@ def search_page():
         pages = present.pagination(response["total"], args["page"], size)
     html = render_template(
         "search.html",
+        export_url=_export_url(args, size),
         form=request.args,
         args=args,
         response=response,
@@ -75,6 +63,27 @@ def search_page():
         health=service.health() if response is None else None,
     )
     return html, error.status if error else 200
+
+
+def _export_url(args: dict, size: int):
+    """`export_url(fmt, doc=None)` for the template: the API export of this page of results."""
+    search = {key: request.args.getlist(key) for key in ("source", "tag", "format", "date_from", "date_to")}
+    search = {key: values for key, values in search.items() if any(values)}
+    offset = (args["page"] - 1) * size
+
+    def export_url(fmt: str, doc: str | None = None) -> str:
+        return url_for(
+            "api.export_citations",
+            q=args["q"],
+            mode=args["mode"],
+            k=size,
+            offset=offset,
+            cite=fmt,
+            **search,
+            **({"doc": doc} if doc else {}),
+        )
+
+    return export_url
 
 
 # -- documents -----------------------------------------------------------------------------------
@@ -97,30 +106,25 @@ def documents_page():
 def document_page(doc_id: str):
     document = service.document(doc_id)
     at = present.parse_at(request.args.get("at"), len(document["text"]))
-    layout = present.document_layout(document["text"], document["chunks"], document["pages"], at)
+    query = (request.args.get("q") or "").strip()
+    terms = current_app.extensions["search"].highlight_terms(query) if query else set()
+    layout = present.document_layout(document["text"], document["chunks"], document["pages"], at, terms)
     return render_template(
         "document.html",
         doc=document,
         layout=layout,
         at=at,
         at_given="at" in request.args,
+        query=query if terms else "",
     )
 
 
 @views.get("/documents/<doc_id>/original")
 def original_file(doc_id: str):
-    path = service.original(doc_id)
-    if path is None:
+    original = service.original(doc_id)
+    if original is None:
         raise NotFound("The original file of this document is no longer where it was ingested from.")
-    response = send_file(
-        path,
-        mimetype=DOWNLOAD_TYPES.get(path.suffix.lower(), "application/octet-stream"),
-        as_attachment=True,
-        download_name=path.name,
-        max_age=0,
-    )
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return downloads.send_original(original)
 
 
 @views.post("/documents/<doc_id>/delete")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -112,9 +113,16 @@ class Source:
         return open(self.path, "rb")
 
     def document(self, text: str, fmt: str, **metadata) -> Document:
-        """A Document keyed on this source, with its hash and size."""
-        metadata.setdefault("title", Path(self.name).stem)
+        """A Document keyed on this source, with its hash and size. Metadata fields without a
+        stated provenance came from the file's own fields ("file"); a title that is only the
+        file's name says so ("filename")."""
+        stem = Path(self.name).stem
+        provenance = metadata.setdefault("provenance", {})
+        if not metadata.get("title") or metadata["title"] == stem:
+            metadata["title"] = stem
+            provenance["title"] = "filename"
         metadata.setdefault("path", self.shown_path)
+        mark_file_provenance(metadata, provenance)
         return Document(
             identity=self.identity, text=text, format=fmt, sha256=self.sha256, size=self.size, **metadata
         )
@@ -148,6 +156,33 @@ def size_text(size: int) -> str:
             value = size / scale
             return (f"{value:.0f}" if value >= 10 else f"{value:.1f}".removesuffix(".0")) + f" {unit}"
     return f"{size} bytes"
+
+
+METADATA_FIELDS = ("title", "author", "date", "source", "url", "tags")
+_TAG_SEPARATORS = re.compile(r"[;,]")
+
+
+def mark_file_provenance(values: dict, provenance: dict[str, str]) -> None:
+    """Fields with a value and no stated provenance came from the file's own metadata."""
+    for name in METADATA_FIELDS:
+        if values.get(name) and name not in provenance:
+            provenance[name] = "file"
+
+
+def split_tags(*values: object) -> list[str]:
+    """Tags from strings or lists, split on `;` and `,`, trimmed, and de-duplicated without regard
+    to case (the first spelling is kept): `"Azrun; Karsul, azrun"` -> `["Azrun", "Karsul"]`."""
+    tags: dict[str, str] = {}
+    for value in values:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if item is None:
+                continue
+            for tag in _TAG_SEPARATORS.split(str(item)):
+                tag = " ".join(tag.split())
+                if tag:
+                    tags.setdefault(tag.casefold(), tag)
+    return list(tags.values())
 
 
 def require_text(text: str, what: str = "file") -> str:

@@ -12,7 +12,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from archive.dates import iso_date
 from archive.domain import Document
 from archive.errors import ReadError
-from archive.readers.base import Source, require_text
+from archive.readers.base import Source, require_text, split_tags
 
 MAX_UNZIPPED_BYTES = 256 * 2**20
 MAX_XML_BYTES = 64 * 2**20  # python-docx holds about 10 bytes of memory per byte of XML
@@ -47,7 +47,7 @@ class DocxReader:
             title=(props.title or "").strip() or source.name.rsplit(".", 1)[0],
             author=(props.author or "").strip() or None,
             date=iso_date(props.created),
-            tags=[k.strip() for k in (props.keywords or "").split(",") if k.strip()],
+            tags=split_tags(props.keywords),
         )
 
 

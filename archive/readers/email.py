@@ -7,13 +7,15 @@ from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import parsedate_to_datetime
+from email.utils import parseaddr, parsedate_to_datetime
 
 from archive.dates import iso_date
 from archive.domain import Document, part_identity
 from archive.errors import ReadError
 from archive.readers.base import RecordError, Source
+from archive.readers.boilerplate import split_footer
 from archive.readers.html import check_markup
+from archive.readers.textmeta import head_metadata, merge
 
 _HEADER_LINE = re.compile(
     rb"^(Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Delivered-To):", re.I
@@ -40,10 +42,16 @@ class EmailReader:
         subject = _header(message, "Subject") or source.name.rsplit(".", 1)[0]
         sender = _header(message, "From")
         date = _date(message)
-        body = _body(message)
+        split = split_footer(_body(message))
         header_lines = [f"From: {sender}" if sender else "", f"Subject: {subject}"]
-        text = "\n".join(line for line in header_lines if line) + "\n\n" + body
-        yield source.document(text.strip(), self.format, title=subject, author=sender, date=date)
+        text = "\n".join(line for line in header_lines if line) + "\n\n" + split.body
+        # A byline in the body (a forwarded article, a newsletter) names who wrote the content
+        # and when it was published: it wins over the sender and the sending date.
+        found = head_metadata(split.body, split.footer)
+        found.title = None
+        headers = {"title": subject, "author": _person(sender), "date": date}
+        metadata = merge(headers, found, text_wins=("author", "date"))
+        yield source.document(text.strip(), self.format, **metadata)
         for number, part in enumerate(message.iter_attachments(), start=1):
             yield from self._attachment(source, part, number, subject, date)
 
@@ -57,8 +65,9 @@ class EmailReader:
                 if isinstance(item, Document):
                     item.parent_identity = message_source.identity
                     item.path = message_source.shown_path
-                    item.date = item.date or date
-                    item.title = f"{name} — attachment to “{subject}”"
+                    if not item.date and date:
+                        item.date, item.provenance["date"] = date, "file"
+                    item.title, item.provenance["title"] = f"{name} — attachment to “{subject}”", "file"
                 yield item
         except ReadError as error:
             yield RecordError(f"attachment {number} ({name})", error.message)
@@ -67,6 +76,15 @@ class EmailReader:
 def _header(message: EmailMessage, name: str) -> str | None:
     value = message[name]
     return str(value).strip() or None if value is not None else None
+
+
+def _person(sender: str | None) -> str | None:
+    """`Graham Oduya` for `Graham Oduya <g.oduya@corvane-maritime.example>`; the address alone
+    when there is no name."""
+    if not sender:
+        return None
+    name, address = parseaddr(sender)
+    return name.strip() or address or sender
 
 
 def _date(message: EmailMessage) -> str | None:

@@ -16,9 +16,14 @@ from archive.domain import Document
 from archive.errors import ReadError
 from archive.readers.base import Source
 from archive.readers.text import decode_text
+from archive.sources import pick_source
 
 MAX_TAGS = 200_000  # trafilatura needs about 1.5 KB of memory and 20 µs per tag
 MAX_DEPTH = 256  # libxml2 stops parsing (and the rest of the page is lost) below this depth
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_COPYRIGHT = re.compile(
+    r"(?:©|&copy;|\(c\))\s*(?:\d{4}\s*)?([A-Z][^<·|.]{1,60}?)(?=\s*(?:[·|<.]|$|all rights))", re.I
+)
 # Comments before the first tag are skipped without backtracking (`*+`): each `.*?` could also
 # stretch over the next comment, 2^n ways to fail on n comments (18 took 0.1 s, 25 about 15 s).
 _HTML_START = re.compile(rb"^\s*+(?:<!--.*?-->\s*+)*+<(!doctype\s+html|html|head|body)\b", re.I | re.S)
@@ -51,7 +56,7 @@ class HtmlReader:
             author=extracted.author or None,
             date=iso_date(extracted.date) if _date_from_page(extracted) else None,
             url=extracted.url or None,
-            source=extracted.sitename or None,
+            source=_source(markup, extracted),
             language=extracted.language or None,
         )
 
@@ -71,6 +76,15 @@ def check_markup(markup: str) -> None:
             raise ReadError(f"HTML nested more than {MAX_DEPTH} levels deep: malformed or hostile, not read")
         if entry.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
             raise ReadError(f"HTML exceeds a parser limit: {entry.message.strip()}")
+
+
+def _source(markup: str, extracted) -> str | None:
+    """The publication: the site name trafilatura found, the holder of the page's copyright line or
+    a part of its <title>, preferring the one that matches the page's domain (never a headline)."""
+    title = _TITLE.search(markup[:200_000])
+    parts = re.split(r"\s+[|—–·-]\s+", title.group(1).strip()) if title else []
+    holders = _COPYRIGHT.findall(markup[-200_000:])
+    return pick_source([extracted.sitename, *reversed(holders), *parts[1:][::-1]], extracted.url)
 
 
 def _date_from_page(extracted) -> bool:

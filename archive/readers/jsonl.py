@@ -84,6 +84,7 @@ class JsonLinesReader:
             path=source.shown_path,
             language=_string(record.get("language")),
             tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
+            provenance={} if title else {"title": "byline"},  # the text's first words
         )
 
 

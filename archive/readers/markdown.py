@@ -9,11 +9,14 @@ from markdown_it import MarkdownIt
 
 from archive.dates import iso_date
 from archive.domain import Document
-from archive.readers.base import Source, require_text
+from archive.readers.base import Source, require_text, split_tags
+from archive.readers.boilerplate import split_footer
 from archive.readers.text import decode_text
+from archive.readers.textmeta import head_metadata, merge
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _BLOCK_TOKENS = {"paragraph_open", "heading_open", "list_item_open", "blockquote_open"}
+_SOURCE_KEYS = ("source", "outlet", "publication", "publisher", "site_name")
 
 
 class MarkdownReader:
@@ -30,17 +33,22 @@ class MarkdownReader:
         raw = decode_text(source.read_bytes())
         metadata, body = _front_matter(raw)
         text, first_heading = self._plain_text(body)
-        require_text(text)
-        title = metadata.get("title") or first_heading or source.name.rsplit(".", 1)[0]
+        split = split_footer(require_text(text))
+        text = require_text(split.body)
+        found = head_metadata(text, split.footer)
+        found.title = first_heading or found.title
+        file_values = {
+            "title": metadata.get("title"),
+            "author": metadata.get("author"),
+            "date": iso_date(metadata.get("date")),
+            "source": next((metadata[key] for key in _SOURCE_KEYS if metadata.get(key)), None),
+        }
         yield source.document(
             text,
             self.format,
-            title=title,
-            author=metadata.get("author"),
-            date=iso_date(metadata.get("date")),
             url=metadata.get("url"),
-            source=metadata.get("source"),
-            tags=_tags(metadata.get("tags")),
+            tags=split_tags(metadata.get("tags", "").strip("[]")),
+            **merge(file_values, found),
         )
 
     def _plain_text(self, body: str) -> tuple[str, str | None]:
@@ -84,9 +92,3 @@ def _front_matter(raw: str) -> tuple[dict[str, str], str]:
         if sep:
             metadata[key.strip().lower()] = value.strip().strip("\"'")
     return metadata, raw[match.end() :]
-
-
-def _tags(value: str | None) -> list[str]:
-    if not value:
-        return []
-    return [t.strip() for t in value.strip("[]").split(",") if t.strip()]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from archive.domain import Document
 from archive.errors import ReadError
-from archive.readers.base import Clock, Reader, RecordError, Source
+from archive.readers.base import Clock, Reader, RecordError, Source, mark_file_provenance, split_tags
 from archive.readers.docx import DocxReader
 from archive.readers.email import EmailReader
 from archive.readers.html import HtmlReader
@@ -102,7 +102,8 @@ def _storable(item: Document | RecordError) -> Document | RecordError:
         if isinstance(value, str):
             setattr(item, name, _without_surrogates(value))
         elif name == "tags":
-            item.tags = [_without_surrogates(str(tag)) for tag in value]
+            item.tags = split_tags([_without_surrogates(str(tag)) for tag in value])
+    mark_file_provenance(vars(item), item.provenance)
     return item
 
 

@@ -12,7 +12,8 @@ from charset_normalizer import from_bytes
 from archive.domain import Document
 from archive.errors import ReadError
 from archive.readers.base import Source, require_text
-from archive.readers.textmeta import head_metadata
+from archive.readers.boilerplate import split_footer
+from archive.readers.textmeta import head_metadata, merge
 
 _MOSTLY_UTF8 = 0.005  # share of undecodable bytes tolerated before trying other encodings
 _MAX_CONTROLS = 0.01  # share of control characters above which "text" is binary content
@@ -135,14 +136,10 @@ class TextReader:
         return False  # plain text is what is left when nothing else matches
 
     def read(self, source: Source) -> Iterator[Document]:
-        text = require_text(decode_text(source.read_bytes()))
-        stem = source.name.rsplit(".", 1)[0]
-        head = head_metadata(text)
-        yield source.document(
-            text,
-            self.format,
-            title=head.title or first_line_title(text, stem),
-            author=head.author,
-            date=head.date,
-            source=head.source,
-        )
+        split = split_footer(require_text(decode_text(source.read_bytes())))
+        text = require_text(split.body)
+        metadata = merge({}, head_metadata(text, split.footer))
+        if "title" not in metadata:
+            metadata["title"] = first_line_title(text, source.name.rsplit(".", 1)[0])
+            metadata["provenance"]["title"] = "byline"
+        yield source.document(text, self.format, **metadata)

@@ -90,7 +90,11 @@ def test_archive_from_before_sentence_vectors_is_upgraded_by_repair(tmp_path, se
     with Archive(settings) as archive:
         fresh = SearchService(archive).search(SearchRequest("ceasefire talks", mode="semantic", k=5))
     catalog = sqlite3.connect(settings.data_dir / "catalog.sqlite3")
-    catalog.executescript("DROP TABLE sentence_vectors; PRAGMA user_version = 1;")
+    catalog.executescript(
+        "DROP TABLE sentence_vectors; DROP INDEX documents_original; "  # back to schema 1
+        "ALTER TABLE documents DROP COLUMN original_sha256; ALTER TABLE documents DROP COLUMN original_copy; "
+        "PRAGMA user_version = 1;"
+    )
     catalog.close()
     with Archive(settings, write=True) as archive:
         report = check(archive)

@@ -17,6 +17,7 @@ from archive.store import SENTENCE_MAX_TOKENS
 from bench import corpus_queries
 from indexer.analysis import analyze
 from indexer.sentences import BestSentence
+from tests.web.test_api import CITATION_KEYS, DOCUMENT_KEYS, PASSAGE_KEYS
 
 QUERIES = corpus_queries.QUERIES
 expected_id = corpus_queries.expected_id
@@ -64,32 +65,11 @@ def test_result_shape_matches_the_contract(service, corpus_archive):
     assert response["mode"] == "hybrid" and response["total"] >= len(response["results"]) > 0
     for result in response["results"]:
         document = result["document"]
-        assert set(document) == {
-            "id",
-            "external_id",
-            "title",
-            "source",
-            "author",
-            "date",
-            "url",
-            "path",
-            "format",
-            "tags",
-        }
+        assert set(document) == DOCUMENT_KEYS
         assert isinstance(result["score"], float) and isinstance(document["tags"], list)
         stored = corpus_archive.catalog.document(document["id"])
         for passage in result["passages"]:
-            assert set(passage) == {
-                "id",
-                "text",
-                "start",
-                "end",
-                "page",
-                "paragraph",
-                "highlights",
-                "scores",
-                "citation",
-            }
+            assert set(passage) == PASSAGE_KEYS
             assert stored["text"][passage["start"] : passage["end"]] == passage["text"]
             assert passage["highlights"], "every passage shown says why it is there"
             for start, end in passage["highlights"]:
@@ -97,22 +77,10 @@ def test_result_shape_matches_the_contract(service, corpus_archive):
             assert set(passage["scores"]) == {"keyword", "semantic", "hybrid"}
             assert passage["scores"]["hybrid"] is not None
             citation = passage["citation"]
-            assert set(citation) == {
-                "title",
-                "source",
-                "author",
-                "date",
-                "url",
-                "location",
-                "quote",
-                "link",
-                "text",
-                "markdown",
-            }
+            assert set(citation) == CITATION_KEYS
             assert citation["quote"] in " ".join(passage["text"].split())
-            assert citation["link"].endswith(
-                f"/documents/{document['id']}?at={passage['start']}-{passage['end']}#passage"
-            )
+            quote_start, quote_end = (passage["start"] + i for i in passage["quote_span"])
+            assert f"/documents/{document['id']}?at={quote_start}-{quote_end}&q=" in citation["link"]
             assert citation["quote"] in citation["text"] and document["title"] in citation["text"]
 
 
@@ -171,7 +139,8 @@ def test_pdf_passages_cite_their_page(service):
     response = service.search(SearchRequest(query='"a promise, not a safeguard"', mode="keyword", k=1))
     passage = response["results"][0]["passages"][0]
     assert response["results"][0]["document"]["format"] == "pdf"
-    assert passage["page"] >= 1 and passage["citation"]["location"] == f"p. {passage['page']}"
+    assert passage["page"] >= 1 and passage["paragraph"] >= 1
+    assert passage["citation"]["location"] == f"p. {passage['page']}, para. {passage['paragraph']}"
 
 
 def test_filters_restrict_results(service):

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from archive.config import Settings
-from tests.conftest import REPO, ingest
+from tests.conftest import ingest
 from tests.filebuilders import NEWS_HTML, write_docx, write_eml, write_jsonl, write_pdf
 from web import create_app
 
@@ -29,7 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-SCREENSHOTS = REPO / "docs" / "screenshots"
 TEST_KEY = "test-api-key-0123456789"
 
 # Every field an attacker controls carries a payload; "zanzibarite" finds them.
@@ -249,6 +248,10 @@ def new_page(browser, live_server):
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory) -> Path:
+    """Where the browser tests save their screenshots: a temporary folder, so that a test run never
+    changes tracked files; `make screenshots` sets ARCHIVE_SCREENSHOTS=docs/screenshots on purpose."""
+    chosen = os.environ.get("ARCHIVE_SCREENSHOTS")
+    folder = Path(chosen).resolve() if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

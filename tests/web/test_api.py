@@ -7,8 +7,22 @@ import pytest
 from archive.search import MAX_K
 
 DOCUMENT_KEYS = {"id", "external_id", "title", "source", "author", "date", "url", "path", "format", "tags"}
-PASSAGE_KEYS = {"id", "text", "start", "end", "page", "paragraph", "highlights", "scores", "citation"}
-CITATION_KEYS = {"title", "source", "author", "date", "url", "location", "quote", "link", "text", "markdown"}
+PASSAGE_KEYS = {
+    "id",
+    "text",
+    "start",
+    "end",
+    "page",
+    "paragraph",
+    "highlights",
+    "quote_span",
+    "scores",
+    "citation",
+}
+CITATION_KEYS = {
+    *("title", "source", "author", "date", "url", "file", "location", "page", "paragraph"),
+    *("quote", "link", "accessed", "text", "markdown"),
+}
 QUESTION = "Which relief group requested money to curb a waterborne epidemic in the countryside?"
 
 
@@ -48,10 +62,8 @@ def test_search_returns_the_documented_shape(corpus_client, mode):
             for start, end in passage["highlights"]:
                 assert 0 <= start < end <= len(passage["text"])
             link = passage["citation"]["link"]
-            assert (
-                f"/documents/{result['document']['id']}?at={passage['start']}-{passage['end']}#passage"
-                in link
-            )
+            start, end = (passage["start"] + i for i in passage["quote_span"])
+            assert f"/documents/{result['document']['id']}?at={start}-{end}&q=" in link
 
 
 def test_question_finds_the_expected_document(corpus_client):

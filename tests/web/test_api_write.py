@@ -52,7 +52,9 @@ def test_upload_then_search_then_delete(small_app, small_client, small_settings)
     assert "quillfeather" in document["title"] and document["source"] == "Field desk"
     assert set(document["tags"]) == {"ledger", "north"}
     stored = small_settings.data_dir / "uploads"
-    assert [p.name for p in stored.glob("*/*")] == ["quill notes.txt"]
+    assert list(stored.glob("*")) == []  # the job is done: its folder went, the original is kept
+    original = small_client.get(f"/documents/{document['id']}/original")
+    assert original.status_code == 200 and original.data == text
 
     hits = find(small_client, "quillfeather")
     assert [h["document"]["id"] for h in hits] == [document["id"]]
@@ -65,7 +67,7 @@ def test_upload_then_search_then_delete(small_app, small_client, small_settings)
     assert deleted.status_code == 200 and deleted.get_json()["deleted"] == [document["id"]]
     assert find(small_client, "quillfeather") == []
     assert_error(small_client.get(f"/api/documents/{document['id']}"), 404)
-    assert list(stored.glob("*/*")) == []  # the uploaded original went with it
+    assert small_client.get(f"/documents/{document['id']}/original").status_code == 404
     assert_error(small_client.delete(f"/api/documents/{document['id']}", headers=key_headers(small_app)), 404)
 
 
@@ -79,8 +81,8 @@ def test_upload_of_several_formats_and_unsafe_names(small_app, small_client, sma
     )
     report = response.get_json()
     assert response.status_code == 200 and report["ingested"] == 2, report
-    folder = small_settings.data_dir / "uploads"
-    assert sorted(p.name for p in folder.glob("*/*")) == ["ossifrage notes.md", "ossifrage.pdf"]
+    names = sorted(d["path"].rsplit("/", 1)[-1] for d in report["uploaded"])
+    assert names == ["ossifrage notes.md", "ossifrage.pdf"]
     pdf_doc = next(d for d in report["uploaded"] if d["format"] == "pdf")
     passages = small_client.get(f"/api/documents/{pdf_doc['id']}").get_json()["chunks"]
     assert [c["page"] for c in passages] == [1, 2]

@@ -1,6 +1,6 @@
 """End to end in headless Chromium against a live `archive serve`: search, citations, passage
 links, upload, no-JavaScript use, phone width, keyboard use and hostile documents.
-Screenshots for the README are written to docs/screenshots/ by these tests."""
+Screenshots go to a temporary folder; `make screenshots` writes them to docs/screenshots/ for the README."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_copy_citation_to_the_clipboard(new_page):
     assert page.evaluate("navigator.clipboard.readText()") == plain
     passage.get_by_role("button", name="Copy Markdown").click()
     assert page.evaluate("navigator.clipboard.readText()") == markdown
-    assert markdown.startswith("> \u201c") and "[Link](" in markdown
+    assert markdown.startswith("> \u201c") and "[Archived copy](" in markdown
 
 
 def test_passage_link_lands_on_the_highlighted_passage(new_page, live_server, screenshots):
@@ -83,7 +83,7 @@ def test_passage_link_lands_on_the_highlighted_passage(new_page, live_server, sc
     )
     assert in_view, "the browser did not scroll to the passage"
     marked = " ".join(page.locator("mark.passage").all_text_contents()).split()
-    assert marked == expected["text"].split()
+    assert marked == expected["citation"]["quote"].split()
     page.screenshot(path=str(screenshots / "document-passage.png"))
 
 

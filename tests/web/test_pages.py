@@ -102,14 +102,11 @@ def test_original_download_is_an_attachment_with_a_safe_type(small_app, small_cl
 
     report = upload(small_client, small_app, ("gone.txt", b"The tamarind ledger is here.\n")).get_json()
     [document] = report["uploaded"]
-    next(_uploads(small_app).glob("*/gone.txt")).unlink()
+    kept = small_app.extensions["archive"].data_dir / "originals"
+    next(p for p in kept.glob("*/*") if p.read_bytes() == b"The tamarind ledger is here.\n").unlink()
     assert "not available" in page(small_client, f"/documents/{document['id']}")
     assert "no longer where it was" in page(small_client, f"/documents/{document['id']}/original", 404)
     small_client.delete(f"/api/documents/{document['id']}", headers=key_headers(small_app))
-
-
-def _uploads(app):
-    return app.extensions["archive"].data_dir / uploads.UPLOADS_FOLDER
 
 
 def test_hostile_documents_come_back_escaped(small_client):
@@ -151,17 +148,33 @@ def test_segments_cover_the_text_and_mark_the_spans():
 
 def test_layout_places_anchors_pages_and_the_passage_across_paragraphs():
     text = "First para.\n\nSecond para here.\n\nThird."
-    chunks = [{"id": 7, "start": 0}, {"id": 8, "start": 13}]
+    chunks = [{"id": 7, "start": 0}, {"id": 8, "start": 11}]  # 8 starts in the blank line
     layout = present.document_layout(text, chunks, [[0, 11], [11, len(text)]], (6, 19))
-    flat = [segment for paragraph in layout for segment in paragraph]
+    flat = [segment for paragraph in layout for segment in paragraph.segments]
     assert "".join(s.text for s in flat) == text.replace("\n\n", "")
     assert [s.anchors for s in flat if s.anchors] == [[7], [8]]
-    assert [s.page for s in flat if s.page] == [
-        1,
-        2,
-    ]  # page 2 starts in the blank line: moved to its paragraph
+    assert [(p.page, p.number, p.first_on_page) for p in layout] == [
+        (1, 1, True),
+        (2, 1, True),
+        (2, 2, False),
+    ]
+    assert [p.anchor for p in layout] == ["p1-para-1", "p2-para-1", "p2-para-2"]
     assert "".join(s.text for s in flat if s.marked) == "para.Second"
     assert [s.passage for s in flat].count(True) == 1
+
+
+def test_layout_numbers_paragraphs_and_marks_query_words():
+    from indexer.analysis import analyze
+
+    text = "Title\n\nThe dam held.\n\nThe dams failed at dawn."
+    terms = {term for term, _, _ in analyze("dam")}
+    layout = present.document_layout(text, [], None, None, terms)
+    assert [(p.number, p.page, p.first_on_page, p.anchor) for p in layout] == [
+        (1, None, False, "para-1"),
+        (2, None, False, "para-2"),
+        (3, None, False, "para-3"),
+    ]
+    assert [s.text for p in layout for s in p.segments if s.term] == ["dam", "dams"]
 
 
 @pytest.mark.parametrize(
@@ -206,3 +219,5 @@ def test_saved_uploads_stay_in_their_folder(tmp_path):
     saved = uploads.save_uploads(files, tmp_path / "uploads", "job-1")
     assert [p.name for p in saved] == ["x.txt", "x-2.txt", "x-3.txt"]
     assert all(p.parent == (tmp_path / "uploads" / "job-1").resolve() for p in saved)
+    uploads.discard(saved[0].parent)
+    assert not (tmp_path / "uploads" / "job-1").exists()
