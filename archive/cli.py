@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 
 import click
@@ -16,7 +17,7 @@ from archive import operations, originals_audit, render
 from archive.catalog import Filters
 from archive.citations.export import FORMATS, export
 from archive.config import Settings
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, resource_error
 from archive.originals import OriginalStore
 from archive.search import MODES, SearchRequest, SearchService
 from archive.store import Archive
@@ -39,6 +40,12 @@ def data_option(command):
         except ArchiveError as error:
             click.echo(f"error: {error.message}", err=True)
             sys.exit(error.exit_code)
+        except (OSError, sqlite3.Error, MemoryError, RuntimeError) as error:
+            problem = resource_error(error, data_dir)
+            if problem is None:
+                raise
+            click.echo(f"error: {problem.message}", err=True)
+            sys.exit(problem.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)

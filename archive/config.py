@@ -46,6 +46,8 @@ class Settings:
     max_file_bytes: int = 100 * 1024 * 1024
     read_seconds: float = 120.0  # reading one file takes longer: a hostile file, given up
     embed_batch: int = 32
+    # An ingest commits at least this often (a kill loses at most about this much work).
+    commit_seconds: float = 30.0
     base_url: str = "http://127.0.0.1:8080"
     # Above this many vectors the FAISS index switches from exact to HNSW.
     ann_threshold: int = 200_000
@@ -62,6 +64,7 @@ class Settings:
             max_file_bytes=_env_int("ARCHIVE_MAX_FILE_BYTES", cls.max_file_bytes),
             read_seconds=float(os.environ.get("ARCHIVE_READ_SECONDS") or cls.read_seconds),
             embed_batch=_env_int("ARCHIVE_EMBED_BATCH", cls.embed_batch),
+            commit_seconds=float(os.environ.get("ARCHIVE_COMMIT_SECONDS") or cls.commit_seconds),
             base_url=os.environ.get("ARCHIVE_BASE_URL") or cls.base_url,
             ann_threshold=_env_int("ARCHIVE_ANN_THRESHOLD", cls.ann_threshold),
             copy_originals=_env_flag("ARCHIVE_COPY_ORIGINALS", cls.copy_originals),

@@ -36,7 +36,8 @@ from archive.tags import split_tags
 from indexer.sentences import SentenceVectors
 
 IN_FLIGHT_CHARACTERS = 64 * 2**20  # text read but not yet written: bounds memory with big files
-EMBED_BATCH_CHUNKS = 256  # chunks per embedding call (sorted by length inside)
+EMBED_BATCH_CHUNKS = 256  # chunks per embedding call at most (sorted by length inside)
+FIRST_BATCH_CHUNKS = 16  # the first batch, before the embedding rate is known
 SYNC_INTERVAL_SECONDS = 15.0  # how stale the indexes may get during a long ingest
 SHOWN_PROBLEMS = 5  # bad records named in a file's reason (the rest are counted)
 _DONE = object()
@@ -243,26 +244,44 @@ class Ingestor:
         _put(out, _DONE, self._stop)
 
     def _embed_all(self, prepared: queue.Queue, out: queue.Queue, report: IngestReport) -> None:
+        """Hand batches to the writer, each committed in bounded time: a batch closes at the
+        number of chunks embedded in `commit_seconds` at the rate measured so far (at most
+        EMBED_BATCH_CHUNKS), or when its first item has waited `commit_seconds`. (A batch of 256
+        chunks took 4 minutes to embed on a busy machine: a kill lost all of it.) One document is
+        never split: its chunks are committed together."""
         batch: list = []
         pending_chunks = 0
+        opened = time.monotonic()
         while not self._stop.is_set():
             try:
                 item = prepared.get(timeout=0.5)
             except queue.Empty:
-                if batch and pending_chunks == 0:
-                    _put(out, (batch, None), self._stop)  # only file markers: pass them on
-                    batch = []
+                if batch and (pending_chunks == 0 or self._overdue(opened)):
+                    _put(out, self._embed(batch, report), self._stop)  # file markers only, or late
+                    batch, pending_chunks = [], 0
                 continue
             if item is _DONE:
                 break
+            if not batch:
+                opened = time.monotonic()
             batch.append(item)
             if isinstance(item, Prepared):
                 pending_chunks += len(item.chunks)
-            if pending_chunks >= EMBED_BATCH_CHUNKS:
+            if pending_chunks >= self._batch_chunks(report) or (pending_chunks and self._overdue(opened)):
                 _put(out, self._embed(batch, report), self._stop)
                 batch, pending_chunks = [], 0
         if batch and not self._stop.is_set():
             _put(out, self._embed(batch, report), self._stop)
+
+    def _batch_chunks(self, report: IngestReport) -> int:
+        """How many chunks this machine embeds in `commit_seconds` (measured on earlier batches)."""
+        if report.embed_seconds <= 0 or report.embedded == 0:
+            return FIRST_BATCH_CHUNKS
+        rate = report.embedded / report.embed_seconds
+        return int(min(EMBED_BATCH_CHUNKS, max(1, rate * self.archive.settings.commit_seconds)))
+
+    def _overdue(self, opened: float) -> bool:
+        return time.monotonic() - opened >= self.archive.settings.commit_seconds
 
     def _embed(self, batch: list, report: IngestReport) -> tuple[list, Embedded | None]:
         chunks = [

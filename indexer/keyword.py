@@ -133,8 +133,7 @@ class KeywordIndex:
                 searcher = self._searcher = self._index.searcher(weighting=self.scoring)
                 self._last_scores = None
                 self._docnums = {}
-                segments = {leaf.reader().segment().segment_id() for leaf, _ in searcher.leaf_searchers()}
-                self._postings.keep_only(segments)
+                self._postings.keep_only(_segment_ids(searcher))
             return searcher
 
     @contextlib.contextmanager
@@ -238,6 +237,8 @@ class KeywordIndex:
         how much of the query a chunk holds, comparably from one query to the next."""
         searcher = self.searcher()
         bound, seen = 0.0, set()
+        if searcher.doc_count_all() == 0:  # Whoosh's idf takes the log of zero documents
+            return bound
         for leaf in query.leaves():
             if isinstance(leaf, wq.Term) and leaf.fieldname == "text" and leaf.text not in seen:
                 seen.add(leaf.text)
@@ -312,6 +313,13 @@ def merge_tiers(writer, segments: list) -> list:
             writer.add_reader(reader)
             reader.close()
     return kept
+
+
+def _segment_ids(searcher) -> set[str]:
+    """The ids of the searcher's segments (an index with no documents has an empty reader and no
+    segment at all)."""
+    segments = (leaf.reader().segment() for leaf, _ in searcher.leaf_searchers())
+    return {segment.segment_id() for segment in segments if segment is not None}
 
 
 def _pick(docnums: np.ndarray, values: np.ndarray, wanted: dict[int, int]) -> dict[int, float]:

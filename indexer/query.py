@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from dateutil import parser as date_parser
 from whoosh import query as wq
-from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup, RangePlugin
 
 from indexer.analysis import analyze
 
@@ -25,14 +25,19 @@ SEARCH_FIELDS = ("title", "text")
 FIELDS = {"title", "text", "author", "source", "tags", "format"}
 FIELD_ALIASES = {"tag": "tags", "body": "text", "by": "author"}
 MAX_TERMS = 32
+MAX_TOKENS = 2 * MAX_TERMS  # room for an operator or field name beside each term kept
 PROXIMITY_MAX_WORDS = 6
 
+# Every pattern over the query runs in linear time: no two unbounded quantifiers that can trade
+# characters (`\s*(.*?)\s+` backtracked cubically on `date:[` + 993 spaces: 7 s of CPU), so
+# possessive quantifiers (`*+`), and a range is split into its two ends by words, not by a regex.
 _DATE_CLAUSE = re.compile(
-    r"\bdate:(?:\[\s*(?P<from>[^\]]*?)\s+(?:TO|to)\s+(?P<to>[^\]]*?)\s*\]"
-    r"|(?P<op>[<>]=?)(?P<bound>\S+)|(?P<single>[^\s\[\]]+))"
+    r"\bdate:(?:\[(?P<range>[^\]]*+)\]|(?P<op>[<>]=?)(?P<bound>\S++)|(?P<single>[^\s\[\]]++))"
 )
+MAX_DATE_LENGTH = 40  # longer than any way of writing a date; dateutil is not read further
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 _FIELD = re.compile(r"\b([A-Za-z_]+):(?=\S)")
-_WILDCARD_WORD = re.compile(r"[\w'’-]*[*?][\w*?'’-]*")
+_WILDCARD_WORD = re.compile(r"(?<![\w'’-])[\w'’-]*+[*?][\w*?'’-]*+")
 # Operators that ask for exact matching: hybrid results must then match the keyword query.
 _OPERATORS = re.compile(
     r'"|\b(?:AND|NOT)\b|(?:^|(?<=[\s(]))-\w|\b(?:title|text|author|source|tags|format):|[*?~]'
@@ -66,11 +71,15 @@ class QueryParser:
             group=OrGroup.factory(0.9),
         )
         self._parser.add_plugin(FuzzyTermPlugin())
+        # Term ranges (`title:[a TO b]`) are not part of the language (date ranges are read before
+        # Whoosh sees the query), and Whoosh's range pattern backtracks quadratically on `[[[...`.
+        self._parser.remove_plugin_class(RangePlugin)
 
     def parse(self, raw: str) -> ParsedQuery:
         notices: list[str] = []
         text, date_from, date_to = _extract_dates(raw, notices)
         undated = " ".join(text.split())
+        text = _bound_words(text, notices)
         text = _check_fields(text, notices)
         text = _check_wildcards(text, notices)
         text = _balance(text, notices)
@@ -95,6 +104,7 @@ class QueryParser:
         exact = {term for word in _QUOTED_WORD.findall(text) for term, _, _ in analyze(word, mode="query")}
         # The embedder reads the query as written, unless operators make it a search expression.
         embed_text = plain_words if strict else undated
+        notices = list(dict.fromkeys(notices))  # `date:[` 200 times is one notice, not 200
         return ParsedQuery(keyword, embed_text, strict, date_from, date_to, notices, names, exact)
 
     def _with_proximity(self, keyword: wq.Query, words: str) -> wq.Query:
@@ -129,18 +139,34 @@ def _extract_dates(raw: str, notices: list[str]) -> tuple[str, str | None, str |
                 else:
                     date_to = high if match.group("op") == "<=" else _previous_day(low)
             else:
-                if match.group("from") not in ("*", ""):
-                    date_from = _date_span(match.group("from"))[0]
-                if match.group("to") not in ("*", ""):
-                    date_to = _date_span(match.group("to"))[1]
+                low, high = _range_ends(match.group("range"))
+                if low not in ("*", ""):
+                    date_from = _date_span(low)[0]
+                if high not in ("*", ""):
+                    date_to = _date_span(high)[1]
         except (ValueError, OverflowError):
-            notices.append(f"Ignored '{match.group(0)}': not a date (use e.g. date:2025-03-14).")
+            notices.append(f"Ignored '{_shorten(match.group(0))}': not a date (use e.g. date:2025-03-14).")
     return _DATE_CLAUSE.sub(" ", raw), date_from, date_to
+
+
+def _range_ends(inside: str) -> tuple[str, str]:
+    """The two ends of `[FROM TO TO]` (split at the first word TO; ValueError without one)."""
+    words = inside.split()
+    for position, word in enumerate(words):
+        if word in ("TO", "to"):
+            return " ".join(words[:position]), " ".join(words[position + 1 :])
+    raise ValueError(inside)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def _date_span(value: str) -> tuple[str, str]:
     """First and last day that a date, month or year stands for (ValueError if it is none)."""
     value = value.strip()
+    if len(value) > MAX_DATE_LENGTH:
+        raise ValueError(value)
     if re.fullmatch(r"[0-9]{4}", value):
         first, last = dt.date(int(value), 1, 1), dt.date(int(value), 12, 31)
     elif re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", value):
@@ -239,11 +265,28 @@ def _only_negative(query: wq.Query) -> bool:
     return False
 
 
+def _bound_words(text: str, notices: list[str]) -> str:
+    """At most MAX_TOKENS words and syntax marks reach Whoosh's parser: it is pure Python, about
+    0.1 ms per token (`x:x:x:...` is 1,000 of them in one word), and only the first MAX_TERMS
+    terms are kept afterwards anyway."""
+    for count, token in enumerate(_TOKEN.finditer(text)):
+        if count == MAX_TOKENS:
+            _note_long(notices)
+            return text[: token.start()]
+    return text
+
+
+def _note_long(notices: list[str]) -> None:
+    notice = f"The query is long; only its first {MAX_TERMS} words were used."
+    if notice not in notices:
+        notices.append(notice)
+
+
 def _bound_terms(query: wq.Query, notices: list[str]) -> wq.Query:
     terms = list(query.iter_all_terms())
     if len(terms) <= MAX_TERMS * len(SEARCH_FIELDS):
         return query
-    notices.append(f"The query is long; only its first {MAX_TERMS} words were used.")
+    _note_long(notices)
     kept: list[wq.Query] = []
     for child in query.subqueries if isinstance(query, wq.Or) else [query]:
         kept.append(child)

@@ -141,9 +141,13 @@ class VectorIndex:
 
     def save(self) -> None:
         temporary = self.path.with_name(f".{INDEX_FILE}.{os.getpid()}.tmp")
-        faiss.write_index(self._index, str(temporary))
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
+        try:
+            faiss.write_index(self._index, str(temporary))
+            with open(temporary, "rb") as handle:
+                os.fsync(handle.fileno())
+        except BaseException:  # a full disk: leave no partial copy taking the space freed next
+            temporary.unlink(missing_ok=True)
+            raise
         crash_point("vector-save")
         os.replace(temporary, self.path)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from archive import operations
 from archive.config import Settings
 from archive.search import SearchService
 from archive.store import Archive
-from web import errors, present, security
+from web import errors, present, schemas, security
 from web.api import api, create_api, health
+from web.forms import ArchiveRequest
 from web.jobs import JobRunner, Writer
 from web.views import views
 
@@ -38,6 +40,7 @@ def create_app(
 ) -> Flask:
     """The web UI and JSON API over one archive (opened read-only; writes lock it per change)."""
     app = Flask(__name__)
+    app.request_class = ArchiveRequest  # a 413 says which limit was hit
     app.config.from_mapping(DEFAULTS)
     app.config.update(config or {})
     settings = settings or (archive.settings if archive is not None else Settings.from_env())
@@ -77,12 +80,28 @@ def _setup_templates(app: Flask) -> None:
     )
 
 
+# The query arguments each page with links to itself knows (its schema's fields).
+PAGE_ARGUMENTS = {"views.search_page": schemas.SearchPageArgs, "views.documents_page": schemas.ListPageArgs}
+
+
 def page_url(**changes) -> str:
-    """This page's URL with some query arguments changed; blanks are left out (tidy links)."""
-    args = request.args.to_dict(flat=False)
+    """This page's URL with some query arguments changed; blanks are left out (tidy links).
+
+    Only the page's own arguments are carried over: any other name reached `url_for` as an
+    option (`_external=1` made every pager link absolute, `_anchor` or `_method` was a 500)."""
+    known = _known_arguments(request.endpoint)
+    args = {key: values for key, values in request.args.to_dict(flat=False).items() if key in known}
     args.update({key: value if isinstance(value, list) else [value] for key, value in changes.items()})
     clean = {key: [v for v in values if v not in ("", None)] for key, values in args.items()}
     return url_for(request.endpoint, **(request.view_args or {}), **{k: v for k, v in clean.items() if v})
+
+
+@functools.cache
+def _known_arguments(endpoint: str | None) -> frozenset[str]:
+    schema_class = PAGE_ARGUMENTS.get(endpoint or "")
+    if schema_class is None:
+        return frozenset()
+    return frozenset(field.data_key or name for name, field in schema_class().fields.items())
 
 
 def _static_url(app: Flask):

@@ -8,7 +8,8 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, resource_error
+from web.forms import FieldTooLarge, TooManyParts
 
 
 class Unauthorized(ArchiveError):
@@ -21,8 +22,18 @@ class TooLarge(ArchiveError):
     status = 413
 
 
-def too_large_message() -> str:
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+def too_large_message(error: BaseException | None = None) -> str:
+    """What was too large: the request, its number of form parts, or one text field."""
+    config = current_app.config
+    if isinstance(error, TooManyParts):
+        return (
+            f"The form has more than {config['MAX_FORM_PARTS']:,} parts, the limit for one request; "
+            "send fewer files and fields at a time."
+        )
+    if isinstance(error, FieldTooLarge):
+        limit_kb = config["MAX_FORM_MEMORY_SIZE"] // 1000
+        return f"A form field other than a file is over the {limit_kb:,} KB limit; send long text as a file."
+    limit = config["MAX_CONTENT_LENGTH"]
     return (
         f"The upload is larger than the {limit / 2**20:.0f} MB limit for one request; "
         "upload fewer or smaller files at a time."
@@ -40,13 +51,17 @@ def as_archive_error(error: BaseException) -> ArchiveError:
             status=400,
         )
     if isinstance(error, RequestEntityTooLarge):
-        return TooLarge(too_large_message())
+        return TooLarge(too_large_message(error))
     if isinstance(error, HTTPException):
         messages = (getattr(error, "data", None) or {}).get("messages")
         if messages:  # webargs validation: the same 400 as the service's own checks
             return validation_error(messages)
         code = (error.name or "error").lower().replace(" ", "_").replace("'", "")
         return ArchiveError(error.description or error.name, code=code, status=error.code or 500)
+    problem = resource_error(error, current_app.extensions["archive"].data_dir)
+    if problem is not None:  # the machine, not the request: logged, answered 507 or 503
+        current_app.logger.error("%s %s: %s (%r)", request.method, request.path, problem.message, error)
+        return problem
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     return ArchiveError(
         "Something went wrong on the server; the details are in the server log.", code="internal", status=500

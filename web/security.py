@@ -23,6 +23,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request, session
 
 from archive.errors import ArchiveError
+from indexer.state import write_atomic
 from web.errors import Unauthorized
 
 API_KEY_FILE = "api_key"
@@ -58,26 +59,38 @@ def is_loopback(host: str) -> bool:
 
 
 def load_or_create_api_key(data_dir: Path) -> str:
-    """The archive's API key; the first call creates it (mode 0600) and prints it once."""
+    """The archive's API key; the first call creates it (mode 0600) and prints it once.
+
+    The file is written whole or not at all: a first start on a full disk leaves no file, not an
+    empty one. An empty or unreadable key file (left by an older version in that case) cannot
+    hold a key anyone uses, so it is replaced by a new key."""
     path = Path(data_dir) / API_KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            os.chmod(path, 0o600)
-        key = path.read_text(encoding="utf-8").strip()
-        if not key:
-            raise ArchiveError(f"the API key file {path} is empty; delete it to create a new key") from None
-        return key
+    found = _read_key(path)
+    if found:
+        return found
     key = secrets.token_urlsafe(32)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
+    try:  # a new file is linked in (a concurrent first start keeps one key); an empty one replaced
+        write_atomic(path, (key + "\n").encode("ascii"), mode=0o600, exclusive=found is None)
+    except FileExistsError:  # another server created it first: use that one
+        return load_or_create_api_key(data_dir)
     print(
         f"API key for write calls (created in {path}, shown only this once):\n  {key}",
         file=sys.stderr,
         flush=True,
     )
     return key
+
+
+def _read_key(path: Path) -> str | None:
+    """The key in the file, "" when the file is empty or not text, None when there is none."""
+    try:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:
+        return ""
 
 
 def session_secret(api_key: str) -> bytes:
