@@ -26,8 +26,11 @@ _LABELLED = re.compile(
 )
 LABEL = re.compile(r"^[\w .'-]{1,25}:\s")
 # Separators between the parts of a byline or publication line, and where a name ends.
-_PARTS = re.compile(r"\s*(?:\||·|•|\s[—–]\s|\s-\s)\s*")
-_NAME_END = re.compile(r"\s*(?:,|\||·|•|\s[—–-]\s|\(|\s+on\s+\d)")
+# _PARTS and _NAME_END start where no space precedes them: a leftmost match never starts inside a
+# run of spaces anyway, and without the lookbehind a long run costs quadratic time. _AND splits
+# text whose spaces are already collapsed.
+_PARTS = re.compile(r"(?<!\s)\s*(?:\||·|•|\s[—–]\s|\s-\s)\s*")
+_NAME_END = re.compile(r"(?<!\s)\s*(?:,|\||·|•|\s[—–-]\s|\(|\son\s+\d)")
 _AND = re.compile(r"\s*(?:,\s*and|\band\b|&)\s+")
 _PUBLISHED_PART = re.compile(r"^(?:published|released|posted|issued|updated)\b", re.IGNORECASE)
 # `VALMORRA, March 3 (Basin Wire) —` at the start of the first paragraph
@@ -169,7 +172,7 @@ def signature(lines: list[str], title_index: int) -> Found:
 def author_name(text: str) -> str | None:
     """The name(s) opening a byline, several joined with `; `; None when it is not a name."""
     head = _NAME_END.split(text.strip(), maxsplit=1)[0].strip(" .*_")
-    names = [name.strip() for name in _AND.split(head) if name.strip()]
+    names = [name.strip() for name in _AND.split(" ".join(head.split())) if name.strip()]
     if not names or not all(is_name(name.replace(".", "")) and len(name.split()) <= 5 for name in names):
         return None
     return "; ".join(names)

@@ -54,11 +54,6 @@ def test_any_repeated_text_is_cut_and_read_in_linear_time(text):
     _within_budget(lambda: chunk_text(text), f"chunk_text of {text[:30]!r}...")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive/readers/textlines.py (_PARTS, _NAME_END, _AND: \\s* before alternatives that start "
-    "with \\s) is quadratic on a run of spaces: 9 s here; left to its owner, see the hardrobust report",
-)
 def test_text_metadata_of_a_line_of_spaces_is_read_in_linear_time():
     text = "." + " " * TEXT_LENGTH + "x"
     _within_budget(lambda: head_metadata(text), "head_metadata of a line of 20,000 spaces")
