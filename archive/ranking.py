@@ -33,6 +33,7 @@ class Tuning:
     name_variants: bool = True  # widen capitalised (or unknown) terms to their spelling variants
     bm25_b: float = 0.5
     bm25_k1: float = 0.9
+    bm25_idf: str = "whoosh"  # whoosh: log(N / (df + 1)) + 1 | rsj: Lucene's (indexer/bm25.py)
     term_coverage_weight: float = 0.2  # convex fusion: weight of a passage's term coverage
     sentence_weight: float = 0.5  # semantic side: share of the chunk's best sentence in its score
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.scoring import BM25F
 
 from archive.catalog import Filters
 from archive.chunking import sentence_spans
@@ -25,6 +24,7 @@ from archive.errors import UsageError
 from archive.highlight import merge, term_spans
 from archive.ranking import RankedDocument, Scores, Tuning, rank
 from archive.store import Archive
+from indexer.bm25 import weighting
 from indexer.query import ParsedQuery, QueryParser
 from indexer.sentences import BestSentence, best_sentences
 from indexer.variants import VariantFinder
@@ -98,7 +98,7 @@ class SearchService:
     def __init__(self, archive: Archive, tuning: Tuning | None = None):
         self.archive = archive
         self.tuning = tuning or Tuning()
-        self.weighting = BM25F(B=self.tuning.bm25_b, K1=self.tuning.bm25_k1)
+        self.weighting = weighting(self.tuning.bm25_idf, self.tuning.bm25_b, self.tuning.bm25_k1)
         self._parser: QueryParser | None = None
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.variants = VariantFinder()
@@ -161,7 +161,7 @@ class SearchService:
             self.archive.manifest.check_analyzer()
             query = self.keyword_query(parsed)
             keyword = dict(self.archive.keyword.search(query, depth, _whoosh_filter(filters), self.weighting))
-            bound = self.archive.keyword.score_bound(query, self.tuning.bm25_k1)
+            bound = self.archive.keyword.score_bound(query, self.weighting)
         if request.mode != "keyword":
             query_vector = self._embed_query(parsed.text or request.query)
             if not (request.mode == "hybrid" and parsed.strict):  # operators: rank keyword matches only
