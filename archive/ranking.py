@@ -36,6 +36,16 @@ class Tuning:
     bm25_idf: str = "whoosh"  # whoosh: log(N / (df + 1)) + 1 | rsj: Lucene's (indexer/bm25.py)
     term_coverage_weight: float = 0.2  # convex fusion: weight of a passage's term coverage
     sentence_weight: float = 0.5  # semantic side: share of the chunk's best sentence in its score
+    # Long questions (issue 19, docs/QUALITY.md): a query with at least `long_query_words` distinct
+    # words (0: none) is ranked with `long_query`'s settings instead
+    long_query_words: int = 0
+    long_query: tuple[tuple[str, object], ...] = (("bm25_idf", "rsj"),)
+
+    def for_query(self, words: int) -> Tuning:
+        """The settings for a query of `words` distinct words."""
+        if self.long_query_words and words >= self.long_query_words:
+            return replace(self, **dict(self.long_query))
+        return self
 
 
 @dataclass
