@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bench import long_questions
+
 REFERENCE = [
     ("plain Whoosh BM25F, whole documents", 0.655),
     ("well-tuned BM25 (Lucene-style), whole documents", 0.679),
@@ -155,6 +157,7 @@ def render_markdown(results: dict) -> str:
                 f"{row.get('sample_success@1', 0):.3f} |"
             )
     lines += _term_coverage_section(results)
+    lines += long_questions.section()
     lines += [
         "",
         "## Reference points (measured on this machine on the same test split, whole documents)",

@@ -25,6 +25,7 @@ SEARCH_FIELDS = ("title", "text")
 FIELDS = {"title", "text", "author", "source", "tags", "format"}
 FIELD_ALIASES = {"tag": "tags", "body": "text", "by": "author"}
 MAX_TERMS = 32
+SHOUTED_MIN_WORDS = 8  # an all-capitals query of at least this many words is read as plain words
 PROXIMITY_MAX_WORDS = 6
 
 _DATE_CLAUSE = re.compile(
@@ -67,6 +68,7 @@ class QueryParser:
 
     def parse(self, raw: str) -> ParsedQuery:
         notices: list[str] = []
+        raw = unshout(raw)
         text, date_from, date_to = _extract_dates(raw, notices)
         undated = " ".join(text.split())
         text = _check_fields(text, notices)
@@ -111,6 +113,15 @@ class QueryParser:
                 notices.append("The query syntax could not be understood; searched for its words instead.")
             return None
         return parsed
+
+
+def unshout(raw: str) -> str:
+    """A long query written all in capitals (an old catalogue record, a telex, caps lock) is read
+    as plain words: its AND / OR / NOT are words, not operators, and no word of it is a name (name
+    variants would widen every word). Short ones (`NATO`, `HAMAS AND HEZBOLLAH`) are left as typed."""
+    if len(raw.split()) < SHOUTED_MIN_WORDS or any(ch.islower() for ch in raw):
+        return raw
+    return raw.lower()
 
 
 def _extract_dates(raw: str, notices: list[str]) -> tuple[str, str | None, str | None]:
@@ -244,6 +255,6 @@ def _bound_terms(query: wq.Query, notices: list[str]) -> wq.Query:
     kept: list[wq.Query] = []
     for child in query.subqueries if isinstance(query, wq.Or) else [query]:
         kept.append(child)
-        if len(kept) >= MAX_TERMS:
+        if len(kept) >= MAX_TERMS * len(SEARCH_FIELDS):  # a word is one clause per field
             break
     return wq.Or(kept, scale=getattr(query, "scale", 0.0))

@@ -12,6 +12,7 @@ import pytest
 from archive.ranking import Tuning
 from archive.search import SearchService
 from indexer import bm25
+from indexer.analysis import analyze
 from indexer.keyword import KeywordIndex, build_schema
 from indexer.query import QueryParser
 from tests.indexer.rows import keyword_row
@@ -62,3 +63,27 @@ def test_the_service_counts_a_querys_distinct_words():
         service.tuning_for(parser.parse("Do statins lower mortality in older patients?")).bm25_idf == "whoosh"
     )
     assert service.tuning_for(parser.parse("what is it")).bm25_idf == "whoosh"  # stop words only
+
+
+SHOUTED = "I AM INTERESTED IN INFORMATION AND ADVICE FOR CONSUMERS, NOT IN SAFETY LABELLING."
+
+
+def test_a_long_query_in_capitals_is_read_as_plain_words():
+    parsed = QueryParser(build_schema(), title_boost=0.5).parse(SHOUTED)
+    assert not parsed.strict and not parsed.names  # AND / NOT are words here; no word is a name
+    assert {"advic", "safeti", "consum"} <= {term.text for term in parsed.keyword.leaves()}
+    assert "AND" not in str(parsed.keyword) and "NOT" not in str(parsed.keyword)
+
+
+def test_a_short_query_in_capitals_keeps_its_operators_and_names():
+    parsed = QueryParser(build_schema(), title_boost=0.5).parse("HAMAS AND HEZBOLLAH")
+    assert parsed.strict and parsed.names == {"hama", "hezbollah"}
+
+
+def test_a_long_query_keeps_its_first_32_words():
+    consonants = "bcdfghjklmnpqrtvwxz"  # no stemmer suffix ends in two of these
+    words = [f"qq{consonants[i // 19]}{consonants[i % 19]}" for i in range(40)]
+    parsed = QueryParser(build_schema(), title_boost=0.5).parse(" ".join(words))
+    kept = {term.text for term in parsed.keyword.leaves()}
+    first = {term for word in words[:32] for term, _, _ in analyze(word, mode="query")}
+    assert len(first) == 32 and kept == first and "only its first 32 words" in parsed.notices[0]
