@@ -7,7 +7,7 @@ on the same collection, so anyone can see on their own data whether the archive 
   as far as the model reads), cosine to the query's vector;
 - `fusion`: their convex fusion, each side min-max normalised over its top 100 per query,
   `alpha` x MiniLM + (1 - alpha) x BM25, one alpha for all queries, chosen on the collection's
-  train split when it has one (else `DEFAULT_ALPHA`, SciFact train's choice).
+  train split when it has one (else `DEFAULT_ALPHA`, an even mix).
 
 Document vectors are kept under `<data>/baselines/`, keyed by the corpus file's sha256 and the
 model's fingerprint, so a second run embeds only the queries.
@@ -16,6 +16,7 @@ model's fingerprint, so a second run embeds only the queries.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from archive.files import sha256_file
 DEPTH = 100
 K1, B = 1.2, 0.75
 ALPHAS = [round(0.05 * step, 2) for step in range(21)]
-DEFAULT_ALPHA = 0.5  # SciFact train's choice (docs/QUALITY.md), for a collection without a train split
+DEFAULT_ALPHA = 0.5  # an even mix, for a collection without a train split
 Run = dict[str, dict[str, float]]
 
 
@@ -98,9 +99,11 @@ class PlainMiniLM:
                 if vectors.shape[0] == len(corpus.ids):
                     return vectors
         vectors = self.embedder.embed(corpus.texts)
-        if cache is not None:
+        if cache is not None:  # written whole, then renamed: a reader never sees half a file
             cache.parent.mkdir(parents=True, exist_ok=True)
-            np.save(cache, vectors)
+            partial = cache.with_suffix(f".{os.getpid()}.partial.npy")
+            np.save(partial, vectors)
+            os.replace(partial, cache)
         return vectors
 
     def run(self, queries: dict[str, str]) -> Run:

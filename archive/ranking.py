@@ -38,7 +38,7 @@ class Tuning:
     sentence_weight: float = 0.5  # semantic side: share of the chunk's best sentence in its score
     # Long questions (issue 19, docs/QUALITY.md): a query with at least `long_query_words` distinct
     # words (0: none) is ranked with `long_query`'s settings instead
-    long_query_words: int = 0
+    long_query_words: int = 14
     long_query: tuple[tuple[str, object], ...] = (("bm25_idf", "rsj"),)
 
     def for_query(self, words: int) -> Tuning:
