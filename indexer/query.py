@@ -24,7 +24,7 @@ from indexer.analysis import analyze
 SEARCH_FIELDS = ("title", "text")
 FIELDS = {"title", "text", "author", "source", "tags", "format"}
 FIELD_ALIASES = {"tag": "tags", "body": "text", "by": "author"}
-MAX_TERMS = 32
+MAX_TERMS = 64  # words; a long request often ends with its keywords (issue 19: LISA)
 SHOUTED_MIN_WORDS = 8  # an all-capitals query of at least this many words is read as plain words
 PROXIMITY_MAX_WORDS = 6
 
