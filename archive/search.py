@@ -24,7 +24,7 @@ from archive.errors import UsageError
 from archive.highlight import merge, term_spans
 from archive.ranking import RankedDocument, Scores, Tuning, rank
 from archive.store import Archive
-from indexer.bm25 import weighting
+from indexer.bm25 import weighting as bm25_weighting
 from indexer.coverage import words as query_words
 from indexer.query import ParsedQuery, QueryParser
 from indexer.sentences import BestSentence, best_sentences
@@ -191,7 +191,7 @@ class SearchService:
         """The BM25F weighting for the tuning, made once per setting."""
         key = (tuning.bm25_idf, tuning.bm25_b, tuning.bm25_k1)
         if key not in self._weightings:
-            self._weightings[key] = weighting(*key)
+            self._weightings[key] = bm25_weighting(*key)
         return self._weightings[key]
 
     def keyword_query(self, parsed: ParsedQuery) -> wq.Query:
