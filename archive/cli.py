@@ -309,11 +309,16 @@ def check_command(fix, wait, as_json, settings):
     type=click.Path(dir_okay=False, writable=True),
     help="Write each query's figures (JSON) to this file.",
 )
+@click.option(
+    "--baselines",
+    is_flag=True,
+    help="Also score plain BM25, MiniLM alone and their convex fusion on the same collection.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @data_option
-def eval_command(beir_dir, split, modes, per_query_file, as_json, settings):
+def eval_command(beir_dir, split, modes, per_query_file, baselines, as_json, settings):
     """nDCG@10, Recall@100, MRR@10 on a BEIR data set (ingested into --data first)."""
-    from archive.evaluation import evaluate, load_beir
+    from archive.evaluation import eval_table, evaluate, load_beir
     from archive.ingest import Ingestor
 
     data = load_beir(beir_dir, split)
@@ -330,6 +335,12 @@ def eval_command(beir_dir, split, modes, per_query_file, as_json, settings):
             SearchService(archive), data, split, chosen, progress=lambda: bar.advance(1, 0)
         )
         bar.close()
+        if baselines:
+            from archive.baselines import baseline_figures
+
+            summary["baselines"] = baseline_figures(
+                beir_dir, split, archive.embedder, settings.data_dir / "baselines"
+            )
     if per_query_file:
         with open(per_query_file, "w", encoding="utf-8") as handle:
             json.dump({"queries": data.queries, "figures": per_query}, handle, indent=1)
@@ -337,11 +348,7 @@ def eval_command(beir_dir, split, modes, per_query_file, as_json, settings):
         emit_json(summary)
         return
     click.echo(f"{summary['dataset']} ({split}, {summary['queries']} queries)")
-    click.echo(f"{'mode':<10}{'nDCG@10':>10}{'Recall@100':>12}{'MRR@10':>10}")
-    for mode, figures in summary["modes"].items():
-        click.echo(
-            f"{mode:<10}{figures['ndcg@10']:>10.4f}{figures['recall@100']:>12.4f}{figures['mrr@10']:>10.4f}"
-        )
+    click.echo(eval_table(summary))
 
 
 @cli.command()

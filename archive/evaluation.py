@@ -108,3 +108,25 @@ def evaluate(
         results[mode], per_query[mode] = score(data.qrels, run)
     summary = {"dataset": data.name, "split": split, "queries": len(data.queries), "modes": results}
     return summary, per_query
+
+
+BASELINE_LABELS = {"bm25": "BM25 (plain)", "minilm": "MiniLM (plain)", "fusion": "BM25+MiniLM"}
+
+
+def eval_table(summary: dict) -> str:
+    """The eval summary as a table: the archive's modes, then any baselines beside them."""
+    lines = [
+        f"{summary['dataset']} ({summary['split']}, {summary['queries']} queries)",
+        f"{'':<16}{'nDCG@10':>10}{'Recall@100':>12}{'MRR@10':>10}",
+    ]
+    rows = [(mode, figures) for mode, figures in summary["modes"].items()]
+    rows += [(BASELINE_LABELS[name], figures) for name, figures in summary.get("baselines", {}).items()]
+    for label, figures in rows:
+        lines.append(
+            f"{label:<16}{figures['ndcg@10']:>10.4f}{figures['recall@100']:>12.4f}{figures['mrr@10']:>10.4f}"
+        )
+    fusion = summary.get("baselines", {}).get("fusion")
+    if fusion:
+        origin = "chosen on the train split" if fusion["alpha_from"] == "train" else "no train split: default"
+        lines.append(f"BM25+MiniLM: alpha {fusion['alpha']} ({origin})")
+    return "\n".join(lines)

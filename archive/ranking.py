@@ -33,6 +33,7 @@ class Tuning:
     name_variants: bool = True  # widen capitalised (or unknown) terms to their spelling variants
     bm25_b: float = 0.5
     bm25_k1: float = 0.9
+    bm25_idf: str = "whoosh"  # whoosh: log(N / (df + 1)) + 1 | rsj: Lucene's (indexer/bm25.py)
     term_coverage_weight: float = 0.2  # convex fusion: weight of a passage's term coverage
     sentence_weight: float = 0.5  # semantic side: share of the chunk's best sentence in its score
     # Relevance floors (docs/QUALITY.md, "Relevance floor"): a document whose score in the mode is
@@ -40,6 +41,16 @@ class Tuning:
     # and hybrid queries with operators need none (every result holds the asked words).
     hybrid_floor: float | None = 0.27
     semantic_floor: float | None = 0.36
+    # Long questions (issue 19, docs/QUALITY.md): a query with at least `long_query_words` distinct
+    # words (0: none) is ranked with `long_query`'s settings instead
+    long_query_words: int = 14
+    long_query: tuple[tuple[str, object], ...] = (("bm25_idf", "rsj"),)
+
+    def for_query(self, words: int) -> Tuning:
+        """The settings for a query of `words` distinct words."""
+        if self.long_query_words and words >= self.long_query_words:
+            return replace(self, **dict(self.long_query))
+        return self
 
 
 @dataclass

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.scoring import BM25F
 
 from archive.catalog import Filters
 from archive.chunking import sentence_spans
@@ -28,6 +27,8 @@ from archive.notices import Notice, notice, page_notices, spelling_notices
 from archive.ranking import RankedDocument, Scores, Tuning, floor_for, matches, rank
 from archive.repeats import trim_repeats
 from archive.store import Archive
+from indexer.bm25 import weighting as bm25_weighting
+from indexer.coverage import words as query_words
 from indexer.query import ParsedQuery, QueryParser
 from indexer.sentences import BestSentence, best_sentences
 from indexer.variants import VariantFinder, variant_groups
@@ -104,7 +105,7 @@ class SearchService:
     def __init__(self, archive: Archive, tuning: Tuning | None = None):
         self.archive = archive
         self.tuning = tuning or Tuning()
-        self.weighting = BM25F(B=self.tuning.bm25_b, K1=self.tuning.bm25_k1)
+        self._weightings: dict[tuple, object] = {}
         self._parser: QueryParser | None = None
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.variants = VariantFinder()
@@ -143,7 +144,7 @@ class SearchService:
         rows = self.archive.catalog.passages([c for doc in page for c, _ in doc.chunks[: request.passages]])
         expanded = self._expanded(parsed, request.exact) if request.mode != "semantic" else None
         terms = self._highlight_terms(expanded, parsed.text) if request.highlight else set()
-        semantic = hits.semantic_scores(self.tuning)
+        semantic = hits.semantic_scores(self.tuning_for(parsed))
         results = [
             self._result(doc, rows, hits.keyword, semantic, terms, request)
             for doc in page
@@ -167,7 +168,7 @@ class SearchService:
         hits = self.retrieve(request, parsed, filters)
         candidates = list(hits.keyword.keys() | hits.semantic.keys())
         chunk_doc = self.archive.catalog.chunk_documents(candidates, filters)
-        return hits, hits.ranked(chunk_doc, request.mode, self.tuning)
+        return hits, hits.ranked(chunk_doc, request.mode, self.tuning_for(parsed))
 
     def _undated_notice(
         self, request: SearchRequest, parsed: ParsedQuery, filters: Filters, floor: float | None
@@ -201,11 +202,12 @@ class SearchService:
         bound = 0.0
         query = None
         coverage: dict[int, float] = {}
+        scoring = self.weighting(self.tuning_for(parsed))
         if request.mode != "semantic" and parsed.keyword is not None:
             self.archive.manifest.check_analyzer()
             query = self.keyword_query(parsed, request.exact)
-            keyword = dict(self.archive.keyword.search(query, depth, _whoosh_filter(filters), self.weighting))
-            bound = self.archive.keyword.score_bound(query, self.tuning.bm25_k1)
+            keyword = dict(self.archive.keyword.search(query, depth, _whoosh_filter(filters), scoring))
+            bound = self.archive.keyword.score_bound(query, scoring)
         if request.mode != "keyword":
             query_vector = self._embed_query(parsed.text or request.query)
             if not (request.mode == "hybrid" and parsed.strict):  # operators: rank keyword matches only
@@ -216,13 +218,24 @@ class SearchService:
                 semantic.update(self.archive.vector.similarity(query_vector, missing))
                 if parsed.keyword is not None:
                     only_semantic = [chunk for chunk in semantic if chunk not in keyword]
-                    keyword.update(self.archive.keyword.scores_for(query, only_semantic, self.weighting))
+                    keyword.update(self.archive.keyword.scores_for(query, only_semantic, scoring))
                     coverage = self.archive.keyword.term_coverage(query, list(keyword))
         sentences = {}
         if semantic:
             stored = self.archive.catalog.sentence_vectors(semantic, self.archive.manifest.model["dimension"])
             sentences = best_sentences(query_vector, stored)
         return Hits(keyword, semantic, query_vector, bound, sentences, coverage)
+
+    def tuning_for(self, parsed: ParsedQuery) -> Tuning:
+        """The tuning for this query: long questions are ranked with their own (`Tuning.for_query`)."""
+        return self.tuning.for_query(len(query_words(parsed.keyword)) if parsed.keyword is not None else 0)
+
+    def weighting(self, tuning: Tuning):
+        """The BM25F weighting for the tuning, made once per setting."""
+        key = (tuning.bm25_idf, tuning.bm25_b, tuning.bm25_k1)
+        if key not in self._weightings:
+            self._weightings[key] = bm25_weighting(*key)
+        return self._weightings[key]
 
     def keyword_query(self, parsed: ParsedQuery, exact: bool = False) -> wq.Query:
         """The parsed query, names widened to the spelling variants the index holds (not when

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 FLOOR_RESULTS = Path(__file__).resolve().parent / "floor.json"
+from bench import long_questions
 
 REFERENCE = [
     ("plain Whoosh BM25F, whole documents", 0.655),
@@ -233,6 +234,7 @@ def render_markdown(results: dict, floor: dict | None = None) -> str:
             )
     lines += _term_coverage_section(results)
     lines += _floor_section(floor)
+    lines += long_questions.section()
     lines += [
         "",
         "## Reference points (measured on this machine on the same test split, whole documents)",

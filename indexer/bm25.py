@@ -19,6 +19,7 @@ the scores against Whoosh's own on a real index, so an upgrade that changes them
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from indexer.variants import VariantGroup
@@ -34,6 +36,32 @@ from indexer.variants import VariantGroup
 CACHE_POSTINGS = 12_000_000
 UNIONS = (wq.Or, VariantGroup)  # scored as Whoosh's Or
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+IDFS = ("whoosh", "rsj")
+
+
+def rsj_idf(count: int, frequency: int) -> float:
+    """Robertson-Sparck Jones idf as Lucene computes it, ln(1 + (N - df + 0.5) / (df + 0.5)): about
+    0 for a word most chunks hold, never negative."""
+    return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+
+
+class RsjBM25F(BM25F):
+    """Whoosh's BM25F with Lucene's idf. Whoosh's own, log(N / (df + 1)) + 1, never falls below 1:
+    the framing words of a long question (`evidence`, `studies`, `interested`) then weigh a third
+    to a half of its rare words, and documents full of them outrank those holding the subject."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        return rsj_idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
+
+
+def weighting(idf: str, b: float, k1: float) -> BM25F:
+    """The BM25F weighting for the tuning's idf (`IDFS`), b and k1."""
+    if idf not in IDFS:
+        raise ValueError(f"Tuning.bm25_idf must be one of {', '.join(IDFS)}, not '{idf}'")
+    return (RsjBM25F if idf == "rsj" else BM25F)(B=b, K1=k1)
 
 
 class Unsupported(Exception):

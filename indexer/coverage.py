@@ -13,12 +13,12 @@ neither side.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
 
+from indexer.bm25 import rsj_idf
 from indexer.variants import VariantGroup
 
 FIELD = "text"
@@ -85,8 +85,7 @@ def term_coverage(searcher, query: wq.Query, postings, docnums: np.ndarray) -> n
 def idf(searcher, text: str) -> float:
     """Robertson-Sparck Jones idf over every chunk the segments hold (deleted ones too, as the
     document frequency counts them until a merge), so it never falls below 0."""
-    count, frequency = searcher.doc_count_all(), _frequency(searcher, text)
-    return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+    return rsj_idf(searcher.doc_count_all(), _frequency(searcher, text))
 
 
 def _weight(searcher, word: Word) -> float:

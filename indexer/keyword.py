@@ -221,9 +221,15 @@ class KeywordIndex:
     def _all_scores(self, searcher, query: wq.Query, weighting) -> bm25.Scored | None:
         """Every matching document's score, vectorised (None: Whoosh must evaluate this query).
         The last result is kept: `scores_for` asks again for the same query."""
-        if type(weighting) is not BM25F:
+        if type(weighting) not in (BM25F, bm25.RsjBM25F):
             return None
-        key = (bm25.query_key(query), weighting.B, weighting.K1, tuple(sorted(weighting._field_B.items())))
+        key = (
+            bm25.query_key(query),
+            type(weighting),
+            weighting.B,
+            weighting.K1,
+            tuple(sorted(weighting._field_B.items())),
+        )
         if self._last_scores is not None and self._last_scores[0] == key:
             return self._last_scores[1]
         found = bm25.score_query(searcher, weighting, query, self._postings)
@@ -231,10 +237,11 @@ class KeywordIndex:
         return found
 
     @_locked
-    def score_bound(self, query: wq.Query, k1: float) -> float:
+    def score_bound(self, query: wq.Query, weighting: BM25F) -> float:
         """About the best BM25 score a chunk could reach for this query: every distinct text term
-        present with saturating frequency, sum of idf x (k1 + 1) x boost. Scores divided by it say
-        how much of the query a chunk holds, comparably from one query to the next."""
+        present with saturating frequency, sum of idf x (k1 + 1) x boost (the weighting's idf and
+        k1). Scores divided by it say how much of the query a chunk holds, comparably from one
+        query to the next."""
         searcher = self.searcher()
         bound, seen = 0.0, set()
         if searcher.doc_count_all() == 0:  # Whoosh's idf takes the log of zero documents
@@ -242,7 +249,7 @@ class KeywordIndex:
         for leaf in query.leaves():
             if isinstance(leaf, wq.Term) and leaf.fieldname == "text" and leaf.text not in seen:
                 seen.add(leaf.text)
-                bound += searcher.idf("text", leaf.text) * (k1 + 1) * leaf.boost
+                bound += weighting.idf(searcher, "text", leaf.text) * (weighting.K1 + 1) * leaf.boost
         return bound
 
     @_locked

@@ -24,8 +24,9 @@ from indexer.analysis import analyze
 SEARCH_FIELDS = ("title", "text")
 FIELDS = {"title", "text", "author", "source", "tags", "format"}
 FIELD_ALIASES = {"tag": "tags", "body": "text", "by": "author"}
-MAX_TERMS = 32
+MAX_TERMS = 64  # words; a long request often ends with its keywords (issue 19: LISA)
 MAX_TOKENS = 2 * MAX_TERMS  # room for an operator or field name beside each term kept
+SHOUTED_MIN_WORDS = 8  # an all-capitals query of at least this many words is read as plain words
 PROXIMITY_MAX_WORDS = 6
 
 # Every pattern over the query runs in linear time: no two unbounded quantifiers that can trade
@@ -77,6 +78,7 @@ class QueryParser:
 
     def parse(self, raw: str) -> ParsedQuery:
         notices: list[str] = []
+        raw = unshout(raw)
         text, date_from, date_to = _extract_dates(raw, notices)
         undated = " ".join(text.split())
         text = _bound_words(text, notices)
@@ -124,6 +126,15 @@ class QueryParser:
                 notices.append("The query syntax could not be understood; searched for its words instead.")
             return None
         return parsed
+
+
+def unshout(raw: str) -> str:
+    """A long query written all in capitals (an old catalogue record, a telex, caps lock) is read
+    as plain words: its AND / OR / NOT are words, not operators, and no word of it is a name (name
+    variants would widen every word). Short ones (`NATO`, `HAMAS AND HEZBOLLAH`) are left as typed."""
+    if len(raw.split()) < SHOUTED_MIN_WORDS or any(ch.islower() for ch in raw):
+        return raw
+    return raw.lower()
 
 
 def _extract_dates(raw: str, notices: list[str]) -> tuple[str, str | None, str | None]:
@@ -290,6 +301,6 @@ def _bound_terms(query: wq.Query, notices: list[str]) -> wq.Query:
     kept: list[wq.Query] = []
     for child in query.subqueries if isinstance(query, wq.Or) else [query]:
         kept.append(child)
-        if len(kept) >= MAX_TERMS:
+        if len(kept) >= MAX_TERMS * len(SEARCH_FIELDS):  # a word is one clause per field
             break
     return wq.Or(kept, scale=getattr(query, "scale", 0.0))

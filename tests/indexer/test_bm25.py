@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -148,3 +149,32 @@ def test_a_names_variant_group_scores_as_whoosh_does(index):
     group = VariantGroup([wq.Term("text", "barudi"), wq.Term("text", "baroudi", boost=0.5)])
     query = wq.Or([group, wq.Term("text", "water")], scale=0.9)
     assert fast_scores(index, query) == pytest.approx(whoosh_scores(index, query), rel=1e-9)
+
+
+RSJ = bm25.RsjBM25F(B=0.5, K1=0.9)
+
+
+@pytest.mark.parametrize("text", QUERIES[:4])
+def test_lucene_idf_scores_as_whoosh_does_with_that_idf(index, text):
+    query = QueryParser(index.schema, title_boost=0.5).parse(text).keyword
+    searcher = Searcher(index.searcher().reader(), weighting=RSJ, closereader=False)
+    expected = {
+        int(hit["chunk_id"]): hit.score
+        for hit in searcher.search(query, limit=None, optimize=False, terms=False)
+    }
+    found = bm25.score_query(index.searcher(), RSJ, query, bm25.PostingCache())
+    pairs = zip(found.docnums, found.scores, strict=True)
+    got = {int(index.searcher().stored_fields(int(d))["chunk_id"]): s for d, s in pairs}
+    assert got == pytest.approx(expected, rel=1e-9) and got.keys() == expected.keys()
+    assert got != pytest.approx(fast_scores(index, query), rel=1e-6)  # the idf did change the scores
+
+
+def test_lucene_idf_by_hand(index):
+    searcher = index.searcher()
+    count, frequency = searcher.doc_count_all(), searcher.doc_frequency("text", "water")
+    assert 0 < frequency < count
+    expected = math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+    assert RSJ.idf(searcher, "text", "water") == pytest.approx(expected)
+    assert bm25.rsj_idf(10, 10) == pytest.approx(math.log(1 + 0.5 / 10.5))  # every chunk: near 0
+    with pytest.raises(ValueError, match="bm25_idf must be one of whoosh, rsj, not 'bm42'"):
+        bm25.weighting("bm42", 0.5, 0.9)
