@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-FLOOR_RESULTS = Path(__file__).resolve().parent / "floor.json"
 from bench import long_questions
+
+FLOOR_RESULTS = Path(__file__).resolve().parent / "floor.json"
 
 REFERENCE = [
     ("plain Whoosh BM25F, whole documents", 0.655),
