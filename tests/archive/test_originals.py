@@ -227,7 +227,8 @@ def test_an_archive_from_before_copies_checks_its_originals_by_hash(tmp_path):
     catalog = sqlite3.connect(settings.data_dir / "catalog.sqlite3")
     catalog.executescript(
         "DROP INDEX documents_original; ALTER TABLE documents DROP COLUMN original_sha256; "
-        "ALTER TABLE documents DROP COLUMN original_copy; PRAGMA user_version = 2;"
+        "ALTER TABLE documents DROP COLUMN original_copy; "
+        "DROP TABLE edits; ALTER TABLE documents DROP COLUMN provenance; PRAGMA user_version = 2;"
     )
     catalog.close()
     edited.write_text("The envoy's statement, quietly rewritten later.\n")
