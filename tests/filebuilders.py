@@ -138,6 +138,17 @@ def write_jsonl(path: Path, records: list[dict | str]) -> Path:
     return path
 
 
+def write_wire_feed(path: Path) -> Path:
+    """Two wire stories in JSON Lines (ids w1 and w2)."""
+    return write_jsonl(
+        path,
+        [
+            {"id": "w1", "title": "Salinity rises", "text": "Salinity in the delta rose to 4 grams per litre."},
+            {"id": "w2", "title": "Desalination plant", "text": "A desalination plant opened at Ras Numan."},
+        ],
+    )
+
+
 NEWS_HTML = """<!doctype html>
 <html><head><title>Envoy warns of drought talks collapse | Harbour Times</title>
 <meta name="author" content="Mira Castell">

@@ -12,7 +12,7 @@ from archive.errors import ArchiveBusy
 from archive.search import SearchRequest, SearchService
 from archive.store import Archive
 from tests.conftest import ingest
-from tests.filebuilders import NEWS_HTML, write_docx, write_eml, write_jsonl, write_pdf
+from tests.filebuilders import NEWS_HTML, write_docx, write_eml, write_jsonl, write_pdf, write_wire_feed
 
 
 def build_folder(folder):
@@ -46,17 +46,7 @@ def build_folder(folder):
         "The war-risk premium doubled overnight.\n",
         attachment=("note.txt", b"Attachment: insurers cite the drone strike at Khor Daffa.", "text/plain"),
     )
-    write_jsonl(
-        folder / "feed.jsonl",
-        [
-            {
-                "id": "w1",
-                "title": "Salinity rises",
-                "text": "Salinity in the delta rose to 4 grams per litre.",
-            },
-            {"id": "w2", "title": "Desalination plant", "text": "A desalination plant opened at Ras Numan."},
-        ],
-    )
+    write_wire_feed(folder / "feed.jsonl")
     return folder
 
 

@@ -18,7 +18,7 @@ from archive.search import SearchRequest, SearchService
 from archive.sidecar import load_sidecar
 from archive.store import Archive
 from tests.conftest import ingest
-from tests.filebuilders import NEWS_HTML, write_jsonl
+from tests.filebuilders import NEWS_HTML, write_wire_feed
 
 LEDGER = (
     "Quarry ledger\n\nThe quillfeather ledger lists twelve crates of zanzibarite bound for the "
@@ -34,17 +34,7 @@ def folder(tmp_path):
     (files / "ledger.txt").write_text(LEDGER, encoding="utf-8")
     (files / "delta.txt").write_text(DELTA, encoding="utf-8")
     (files / "news.html").write_text(NEWS_HTML, encoding="utf-8")
-    write_jsonl(
-        files / "feed.jsonl",
-        [
-            {
-                "id": "w1",
-                "title": "Salinity rises",
-                "text": "Salinity in the delta rose to 4 grams per litre.",
-            },
-            {"id": "w2", "title": "Desalination plant", "text": "A desalination plant opened at Ras Numan."},
-        ],
-    )
+    write_wire_feed(files / "feed.jsonl")
     return files
 
 
