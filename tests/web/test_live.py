@@ -1,14 +1,15 @@
-"""The live server next to a CLI ingest in another process: reads go on, writes get a clear 409,
-and what the CLI ingested is searchable afterwards without a restart."""
+"""The live server next to another process writing: reads go on, writes get a clear 409, and what
+a CLI ingest wrote is searchable afterwards without a restart."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
-import time
 
 import requests
 
+from archive.locking import WriteLock
 from tests.web.conftest import ARCHIVE_BIN
 
 
@@ -20,33 +21,35 @@ def lock_holder(data_dir) -> int | None:
 
 
 def test_server_keeps_serving_while_a_cli_ingest_runs(live_server, tmp_path):
+    """This test process holds the write lock, as an ingest does, for as long as the checks take
+    (no race with how fast the ingest is); a CLI `ingest --wait` queued behind it runs on release."""
     note = tmp_path / "cli-note.txt"
     note.write_text("Ferry schedule\n\nThe ferry to Isle Marrowick sails twice a week from the old mole.\n")
-    ingest = subprocess.Popen(
-        [str(ARCHIVE_BIN), "ingest", str(note), "--data", str(live_server.data_dir), "--no-progress"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    lock = WriteLock(live_server.data_dir)
+    lock.acquire()
+    ingest = None
     try:
-        deadline = time.monotonic() + 30
-        while lock_holder(live_server.data_dir) != ingest.pid and ingest.poll() is None:
-            assert time.monotonic() < deadline, "the CLI ingest never took the write lock"
-            time.sleep(0.05)
-        if ingest.poll() is None:  # still holding the lock: the server must stay useful
-            assert live_server.get("/api/search", params={"q": "dam"}).status_code == 200
-            refused = requests.post(
-                live_server.url + "/api/documents",
-                files={"files": ("x.txt", b"some text")},
-                headers={"X-API-Key": live_server.api_key},
-                timeout=30,
-            )
-            if ingest.poll() is None:
-                assert refused.status_code == 409, refused.text
-                assert "ingest is already running" in refused.json()["error"]["message"]
-        output = ingest.communicate(timeout=120)[0].decode()
+        command = [str(ARCHIVE_BIN), "ingest", str(note), "--wait", "--no-progress"]
+        ingest = subprocess.Popen(
+            [*command, "--data", str(live_server.data_dir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        assert lock_holder(live_server.data_dir) == os.getpid()
+        assert live_server.get("/api/search", params={"q": "dam"}).status_code == 200
+        refused = requests.post(
+            live_server.url + "/api/documents",
+            files={"files": ("x.txt", b"some text")},
+            headers={"X-API-Key": live_server.api_key},
+            timeout=30,
+        )
+        assert refused.status_code == 409, refused.text
+        assert "ingest is already running" in refused.json()["error"]["message"]
+        assert ingest.poll() is None, "the CLI ingest did not wait for the lock"
+        lock.release()
+        output = ingest.communicate(timeout=300)[0].decode()
         assert ingest.returncode == 0, output
     finally:
-        if ingest.poll() is None:
+        lock.release()
+        if ingest is not None and ingest.poll() is None:
             ingest.kill()
             ingest.wait()
     found = live_server.get("/api/search", params={"q": "Marrowick", "mode": "keyword"}).json()
