@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,14 @@ def ingest(settings: Settings, *paths, **options):
     """Ingest in this process (the embedding model is loaded once per test session)."""
     with Archive(settings, write=True) as archive:
         return Ingestor(archive, **options).run([str(p) for p in paths])
+
+
+def lock_holder(data_dir: Path) -> int | None:
+    """The pid that the archive's write lock names (None when nobody wrote one)."""
+    try:
+        return json.loads((Path(data_dir) / "write.lock").read_text() or "{}").get("pid")
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 from archive.search import SearchRequest, SearchService
 from archive.store import Archive
 from tests.archive.test_crash import ARCHIVE, run
-from tests.conftest import REPO, ingest
+from tests.conftest import REPO, ingest, lock_holder
 
 
 @pytest.fixture()
@@ -62,7 +62,10 @@ def test_a_second_ingest_is_told_one_is_running_or_waits(busy_archive, tmp_path)
     other = tmp_path / "other"
     other.mkdir()
     (other / "late.txt").write_text("A late dispatch on the Ras Numan desalination plant.", encoding="utf-8")
-    time.sleep(3)  # let the first ingest take the write lock (it loads the model first)
+    deadline = time.monotonic() + 120  # the first ingest loads the model, then takes the write lock
+    while lock_holder(settings.data_dir) != process.pid:
+        assert process.poll() is None and time.monotonic() < deadline, "the first ingest never took the lock"
+        time.sleep(0.05)
     refused = run("ingest", other, "--data", settings.data_dir)
     assert process.poll() is None, "the first ingest ended too soon for this test"
     assert refused.returncode == 1

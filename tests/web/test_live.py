@@ -3,21 +3,14 @@ a CLI ingest wrote is searchable afterwards without a restart."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 
 import requests
 
 from archive.locking import WriteLock
+from tests.conftest import lock_holder
 from tests.web.conftest import ARCHIVE_BIN
-
-
-def lock_holder(data_dir) -> int | None:
-    try:
-        return json.loads((data_dir / "write.lock").read_text() or "{}").get("pid")
-    except (FileNotFoundError, ValueError):
-        return None
 
 
 def test_server_keeps_serving_while_a_cli_ingest_runs(live_server, tmp_path):
