@@ -111,9 +111,6 @@ class KeywordIndex:
         writer.commit(optimize=True)
         self.state.mark_applied(seq)
 
-    def optimize(self) -> None:
-        self._index.optimize()
-
     # -- reading -------------------------------------------------------------------------------
 
     def searcher(self):
@@ -279,10 +276,6 @@ class KeywordIndex:
         """Every chunk id in the index (duplicates included, for consistency checks)."""
         reader = self.searcher().reader()
         return [int(fields["chunk_id"]) for _, fields in reader.iter_docs()]
-
-    @_locked
-    def doc_frequency(self, field: str, term: str) -> int:
-        return self.searcher().reader().doc_frequency(field, term)
 
     def close(self) -> None:
         with self._lock:
