@@ -6,24 +6,8 @@ import errno
 import shutil
 from pathlib import Path
 
-
-class ArchiveError(Exception):
-    """A problem the user can act on. `code` is stable (API clients match on it)."""
-
-    code = "archive_error"
-    status = 400  # HTTP status when it reaches the API
-    exit_code = 1  # process exit status when it reaches the CLI
-
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-        if status:
-            self.status = status
-
-    def to_dict(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message}}
+# The base type and IndexMismatch live with the indexes, the lowest layer; imported from here too.
+from indexer.errors import ArchiveError, IndexMismatch  # noqa: F401
 
 
 class UsageError(ArchiveError):
@@ -35,13 +19,6 @@ class UsageError(ArchiveError):
 class NotFound(ArchiveError):
     code = "not_found"
     status = 404
-
-
-class IndexMismatch(ArchiveError):
-    """The indexes were built with another model or settings than configured."""
-
-    code = "index_mismatch"
-    status = 409
 
 
 class ArchiveBusy(ArchiveError):

@@ -23,7 +23,6 @@ import numpy as np
 from archive.chunking import chunk_text
 from archive.domain import Chunk, Document, file_identity
 from archive.errors import ReadError
-from archive.faults import crash_point
 from archive.files import Skipped, Unreachable, discover, printable_path, sha256_file
 from archive.metadata import Override
 from archive.originals import OriginalStore, attach, release, shas_of_file
@@ -33,6 +32,7 @@ from archive.sidecar import Sidecar
 from archive.sources import SourceNames
 from archive.store import Archive, embed_sentences, embedding_input
 from archive.tags import split_tags
+from indexer.faults import crash_point
 from indexer.sentences import SentenceVectors
 
 IN_FLIGHT_CHARACTERS = 64 * 2**20  # text read but not yet written: bounds memory with big files

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.errors import ArchiveError
+from indexer.errors import ArchiveError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}

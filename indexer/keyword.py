@@ -23,9 +23,9 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from archive.faults import crash_point
 from indexer import bm25, coverage
 from indexer.analysis import name_analyzer, text_analyzer
+from indexer.faults import crash_point
 from indexer.state import IndexState
 
 INDEX_NAME = "chunks"

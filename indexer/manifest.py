@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from archive.errors import IndexMismatch
 from indexer.analysis import ANALYZER_VERSION
+from indexer.errors import IndexMismatch
 from indexer.state import read_json, write_json_atomic
 
 MANIFEST_FILE = "manifest.json"

@@ -21,7 +21,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from archive.faults import crash_point
+from indexer.faults import crash_point
 from indexer.state import IndexState, read_json
 
 INDEX_FILE = "vectors.faiss"
