@@ -78,7 +78,8 @@ def public_document(record: dict) -> dict:
 
 
 def show(archive: Archive, doc_id: str, *, with_text: bool = True) -> dict:
-    document = archive.catalog.document(doc_id, with_text=with_text)
+    document = archive.catalog.document(doc_id)
+    numbered = numbered_paragraphs(document)
     result = {
         **public_document(document),
         "language": document.get("language"),
@@ -87,7 +88,9 @@ def show(archive: Archive, doc_id: str, *, with_text: bool = True) -> dict:
         "ingested_at": document.get("ingested_at"),
         "parent_id": document.get("parent_id"),
         "attachments": [public_document(c) for c in archive.catalog.children(doc_id)],
-        "chunks": archive.catalog.chunks_of(doc_id),
+        "chunks": [
+            {**chunk, **_where(numbered, chunk["start"])} for chunk in archive.catalog.chunks_of(doc_id)
+        ],
         "provenance": document.get("provenance") or metadata.stored_origins(None),
         "history": archive.catalog.history(doc_id),
     }
@@ -95,6 +98,22 @@ def show(archive: Archive, doc_id: str, *, with_text: bool = True) -> dict:
         result["text"] = document["text"]
         result["pages"] = document.get("pages")
     return result
+
+
+def numbered_paragraphs(document: dict) -> list:
+    """The document's paragraphs numbered as its view and its citations number them."""
+    from archive.citations import paragraphs
+
+    return paragraphs(document["text"], document.get("pages"))
+
+
+def _where(numbered: list, offset: int) -> dict:
+    """Page and paragraph of a passage starting at `offset`, in the document view's numbering
+    (the catalog's chunk rows count paragraphs through the whole document, pages or not)."""
+    from archive.citations.paragraphs import locate
+
+    found = locate(numbered, offset)
+    return {"page": found.page if found else None, "paragraph": found.number if found else None}
 
 
 def delete(archive: Archive, doc_ids: list[str]) -> dict:
@@ -204,7 +223,7 @@ MAX_CHUNK_ID = 2**63 - 1
 
 def passage(archive: Archive, chunk_id: int) -> dict:
     """One passage (chunk) with its document and a citation whose quote opens the passage."""
-    from archive.citations import cite_passage, paragraphs
+    from archive.citations import cite_passage
 
     rows = archive.catalog.passages([chunk_id]) if 0 < chunk_id <= MAX_CHUNK_ID else {}
     row = rows.get(chunk_id)
@@ -219,12 +238,10 @@ def passage(archive: Archive, chunk_id: int) -> dict:
         "text": text,
         "start": row["start"],
         "end": row["end"],
-        "page": row["page"],
-        "paragraph": row["paragraph"],
         "document": document,
     }
-    stored = archive.catalog.document(document["id"])
-    numbered = paragraphs(stored["text"], stored.get("pages"))
+    numbered = numbered_paragraphs(archive.catalog.document(document["id"]))
+    record.update(_where(numbered, row["start"]))
     record["citation"] = cite_passage(document, record, archive.settings.base_url, numbered)
     return record
 

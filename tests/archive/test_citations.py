@@ -13,6 +13,7 @@ import pytest
 import rispy
 from bibtexparser import middlewares
 
+from archive import operations
 from archive.chunking import sentence_spans
 from archive.citations import one_line, paragraphs
 from archive.citations.export import export, person
@@ -344,3 +345,22 @@ def test_cli_search_cite_formats(corpus_settings):
     assert text.output.count("Archived copy: <") >= 3
     bad = runner.invoke(cli, [*arguments, "--cite", "word"])
     assert bad.exit_code == 2 and "'word' is not one of" in bad.output
+
+
+def test_documents_and_passages_number_paragraphs_as_the_view_does(corpus_archive):
+    """`archive show`, GET /api/documents/<id> and /api/passages/<id> give each passage the page and
+    paragraph where it starts in the view's numbering: on a PDF, counted from 1 on each page."""
+    pdf = next(
+        d for d in operations.list_documents(corpus_archive, limit=100)["documents"] if d["format"] == "pdf"
+    )
+    shown = operations.show(corpus_archive, pdf["id"], with_text=False)
+    numbered = operations.numbered_paragraphs(corpus_archive.catalog.document(pdf["id"]))
+    on_page = {}
+    for paragraph in numbered:
+        on_page[paragraph.page] = max(on_page.get(paragraph.page, 0), paragraph.number)
+    assert len(on_page) >= 2 and "text" not in shown
+    for chunk in shown["chunks"]:
+        assert 1 <= chunk["paragraph"] <= on_page[chunk["page"]], chunk
+        passage = operations.passage(corpus_archive, chunk["id"])
+        assert (passage["page"], passage["paragraph"]) == (chunk["page"], chunk["paragraph"])
+    assert any(chunk["page"] > 1 and chunk["paragraph"] == 1 for chunk in shown["chunks"])
