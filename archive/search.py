@@ -19,8 +19,8 @@ from whoosh import query as wq
 
 from archive.catalog import Filters
 from archive.chunking import sentence_spans
-from archive.citations import cite_passage, keyword_quote, paragraphs, shorten
-from archive.citations.paragraphs import Paragraph
+from archive.citations import cite_passage, keyword_quote, shorten
+from archive.citations.paragraphs import Paragraph, of_document
 from archive.errors import NotFound, UsageError
 from archive.highlight import content_terms, merge, term_spans
 from archive.notices import Notice, notice, page_notices, spelling_notices
@@ -84,6 +84,8 @@ class Hits:
     keyword_bound: float = 0.0
     sentences: dict[int, BestSentence] = field(default_factory=dict)  # each chunk's closest sentence
     term_coverage: Scores = field(default_factory=dict)  # hybrid: idf share of the query's words held
+    tuning: Tuning | None = None  # the settings the query was scored with (long questions have their own)
+    expanded: wq.Query | None = None  # the keyword query as searched, names widened to their variants
 
     def semantic_scores(self, tuning: Tuning) -> Scores:
         """The semantic side's chunk scores: the chunk's cosine mixed with its best sentence's."""
@@ -142,16 +144,16 @@ class SearchService:
         page = ranked[request.offset : request.offset + request.k]
         # Texts and metadata only for what is shown; a document deleted meanwhile drops out.
         rows = self.archive.catalog.passages([c for doc in page for c, _ in doc.chunks[: request.passages]])
-        expanded = self._expanded(parsed, request.exact) if request.mode != "semantic" else None
+        expanded = hits.expanded
         terms = self._highlight_terms(expanded, parsed.text) if request.highlight else set()
-        semantic = hits.semantic_scores(self.tuning_for(parsed))
-        results = [
-            self._result(doc, rows, hits.keyword, semantic, terms, request)
-            for doc in page
-            if doc.chunks[0][0] in rows
-        ]
-        if request.highlight:
-            self._explain_semantic(results, hits, parsed.text or request.query)
+        semantic = hits.semantic_scores(hits.tuning)
+        shown = [doc for doc in page if doc.chunks[0][0] in rows]
+        results = [self._result(doc, rows, hits.keyword, semantic, terms, request) for doc in shown]
+        if request.highlight and hits.query_vector is not None:
+            for result in results:
+                self._explain_passages(result["passages"], hits, parsed.text or request.query)
+        for result, doc in zip(results, shown, strict=True):
+            self._finish(result, rows[doc.chunks[0][0]].get("sha256"), request.query)
         if expanded is not None and hits.keyword:
             notices += spelling_notices(variant_groups(expanded), request.query, results)
         if filters.date_from or filters.date_to:
@@ -168,7 +170,7 @@ class SearchService:
         hits = self.retrieve(request, parsed, filters)
         candidates = list(hits.keyword.keys() | hits.semantic.keys())
         chunk_doc = self.archive.catalog.chunk_documents(candidates, filters)
-        return hits, hits.ranked(chunk_doc, request.mode, self.tuning_for(parsed))
+        return hits, hits.ranked(chunk_doc, request.mode, hits.tuning)
 
     def _undated_notice(
         self, request: SearchRequest, parsed: ParsedQuery, filters: Filters, floor: float | None
@@ -202,7 +204,8 @@ class SearchService:
         bound = 0.0
         query = None
         coverage: dict[int, float] = {}
-        scoring = self.weighting(self.tuning_for(parsed))
+        tuning = self.tuning_for(parsed)
+        scoring = self.weighting(tuning)
         if request.mode != "semantic" and parsed.keyword is not None:
             self.archive.manifest.check_analyzer()
             query = self.keyword_query(parsed, request.exact)
@@ -224,7 +227,7 @@ class SearchService:
         if semantic:
             stored = self.archive.catalog.sentence_vectors(semantic, self.archive.manifest.model["dimension"])
             sentences = best_sentences(query_vector, stored)
-        return Hits(keyword, semantic, query_vector, bound, sentences, coverage)
+        return Hits(keyword, semantic, query_vector, bound, sentences, coverage, tuning, query)
 
     def tuning_for(self, parsed: ParsedQuery) -> Tuning:
         """The tuning for this query: long questions are ranked with their own (`Tuning.for_query`)."""
@@ -316,17 +319,11 @@ class SearchService:
                 },
             }
             passages.append(passage)
-        result = {"document": document, "score": _round(doc.score), "passages": passages}
-        # What `_finish` needs, kept until it runs (here, or after `_explain_semantic`).
-        result["_finish"] = (meta.get("sha256"), request.query)
-        if not request.highlight:
-            self._finish(result)
-        return result
+        return {"document": document, "score": _round(doc.score), "passages": passages}
 
-    def _finish(self, result: dict) -> None:
+    def _finish(self, result: dict, sha256: str | None, query: str) -> None:
         """Repeated sentences out, then a citation per passage (page and paragraph of its quote)."""
         document = result["document"]
-        sha256, query = result.pop("_finish")
         numbered = self._numbered_paragraphs(document["id"], sha256)
         result["passages"] = trim_repeats(result["passages"])
         for passage in result["passages"]:
@@ -344,28 +341,22 @@ class SearchService:
                 stored = self.archive.catalog.document(doc_id)
             except NotFound:  # deleted since its passages were read: they keep the chunk's numbers
                 return []
-            cached = paragraphs(stored["text"], stored.get("pages"))
+            cached = of_document(stored)
             with self._cache_lock:
                 self._paragraphs[key] = cached
                 while len(self._paragraphs) > 256:
                     self._paragraphs.popitem(last=False)
         return cached
 
-    def _explain_semantic(self, results: list[dict], hits: Hits, query: str) -> None:
+    def _explain_passages(self, passages: list[dict], hits: Hits, query: str) -> None:
         """Passages the keyword side did not score were found by meaning: each highlights its
         sentence closest to the query, beside any incidental words of the query it contains, and
-        quotes that sentence. Then each result is finished: repeats trimmed, passages cited.
+        quotes that sentence.
 
         The sentence comes from the sentence vectors stored at ingest (the same comparison that
         scored the passage). A chunk without them (an archive made by an older version, not yet
         repaired) falls back to a rough measure: mean token embeddings, no model pass.
         """
-        for result in results:
-            if hits.query_vector is not None:
-                self._explain_passages(result["passages"], hits, query)
-            self._finish(result)
-
-    def _explain_passages(self, passages: list[dict], hits: Hits, query: str) -> None:
         rough_query = None
         for passage in passages:
             if passage["id"] in hits.keyword:
@@ -445,7 +436,7 @@ def _response(request: SearchRequest, started: float, results: list, total: int,
         "offset": request.offset,
         "k": request.k,
         "exact": request.exact,
-        "notices": [notice("note", item) if isinstance(item, str) else item for item in notices],
+        "notices": notices,
         "results": results,
         "floor": None,  # relevance floor applied (search() sets it and the weak results)
         "weak_total": 0,
