@@ -7,6 +7,7 @@ from pathlib import Path
 
 from archive import metadata, originals
 from archive.catalog import Filters
+from archive.citations.paragraphs import Paragraph, locate, of_document
 from archive.errors import NotFound
 from archive.search import PUBLIC_FIELDS
 from archive.store import Archive
@@ -79,7 +80,7 @@ def public_document(record: dict) -> dict:
 
 def show(archive: Archive, doc_id: str, *, with_text: bool = True) -> dict:
     document = archive.catalog.document(doc_id)
-    numbered = numbered_paragraphs(document)
+    numbered = of_document(document)
     result = {
         **public_document(document),
         "language": document.get("language"),
@@ -100,18 +101,9 @@ def show(archive: Archive, doc_id: str, *, with_text: bool = True) -> dict:
     return result
 
 
-def numbered_paragraphs(document: dict) -> list:
-    """The document's paragraphs numbered as its view and its citations number them."""
-    from archive.citations import paragraphs
-
-    return paragraphs(document["text"], document.get("pages"))
-
-
-def _where(numbered: list, offset: int) -> dict:
+def _where(numbered: list[Paragraph], offset: int) -> dict:
     """Page and paragraph of a passage starting at `offset`, in the document view's numbering
     (the catalog's chunk rows count paragraphs through the whole document, pages or not)."""
-    from archive.citations.paragraphs import locate
-
     found = locate(numbered, offset)
     return {"page": found.page if found else None, "paragraph": found.number if found else None}
 
@@ -240,7 +232,7 @@ def passage(archive: Archive, chunk_id: int) -> dict:
         "end": row["end"],
         "document": document,
     }
-    numbered = numbered_paragraphs(archive.catalog.document(document["id"]))
+    numbered = of_document(archive.catalog.document(document["id"]))
     record.update(_where(numbered, row["start"]))
     record["citation"] = cite_passage(document, record, archive.settings.base_url, numbered)
     return record

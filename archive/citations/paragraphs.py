@@ -9,7 +9,7 @@ paragraph running over a page break counts on both pages. Other documents number
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from archive.chunking import paragraph_spans
@@ -37,6 +37,11 @@ def paragraphs(text: str, pages: Sequence[Sequence[int]] | None = None) -> list[
         for number, (start, end) in enumerate(paragraph_spans(text, region_start, region_end), first + 1):
             found.append(Paragraph(number, page, start, end))
     return found
+
+
+def of_document(document: Mapping) -> list[Paragraph]:
+    """The numbered paragraphs of a stored document (its `text` and, for a PDF, `pages`)."""
+    return paragraphs(document["text"], document.get("pages"))
 
 
 def locate(numbered: Sequence[Paragraph], offset: int) -> Paragraph | None:

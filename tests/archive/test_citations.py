@@ -17,7 +17,7 @@ from archive import operations
 from archive.chunking import sentence_spans
 from archive.citations import one_line, paragraphs
 from archive.citations.export import export, person
-from archive.citations.paragraphs import locate, location
+from archive.citations.paragraphs import locate, location, of_document
 from archive.config import Settings
 from archive.highlight import content_terms, is_question
 from archive.render import snippet
@@ -354,7 +354,7 @@ def test_documents_and_passages_number_paragraphs_as_the_view_does(corpus_archiv
         d for d in operations.list_documents(corpus_archive, limit=100)["documents"] if d["format"] == "pdf"
     )
     shown = operations.show(corpus_archive, pdf["id"], with_text=False)
-    numbered = operations.numbered_paragraphs(corpus_archive.catalog.document(pdf["id"]))
+    numbered = of_document(corpus_archive.catalog.document(pdf["id"]))
     on_page = {}
     for paragraph in numbered:
         on_page[paragraph.page] = max(on_page.get(paragraph.page, 0), paragraph.number)
