@@ -171,7 +171,8 @@ class Ingestor:
         self._errors: list[BaseException] = []
         self._in_flight = Budget(IN_FLIGHT_CHARACTERS)
         copy = archive.settings.copy_originals if copy_originals is None else copy_originals
-        self.store = OriginalStore(archive.data_dir) if copy else None
+        self._originals = OriginalStore(archive.data_dir)
+        self.store = self._originals if copy else None  # where this ingest keeps copies, if it does
         self._released: set[str] = set()  # copies that may have lost their last document
 
     # -- the three stages -----------------------------------------------------------------------
@@ -180,7 +181,7 @@ class Ingestor:
         started = time.monotonic()
         self.archive.prepare_for_writing()
         self._sources = SourceNames(name for name, _ in self.catalog.facet("source"))
-        recover(self.catalog, OriginalStore(self.archive.data_dir))  # before this run is started
+        recover(self.catalog, self._originals)  # before this run is started
         paths = list(paths)
         if self.retry_failed and not paths:
             paths = [row["path"] for row in self.catalog.failed_files()]
@@ -215,7 +216,7 @@ class Ingestor:
             _drain(prepared)
             reader.join()
             self.progress.close()
-        release(self.catalog.db, OriginalStore(self.archive.data_dir), self._released)
+        release(self.catalog.db, self._originals, self._released)
         if self._errors:
             self.catalog.finish_run(report.run_id, "error", report.to_dict())
             raise self._errors[0]
