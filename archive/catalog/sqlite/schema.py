@@ -124,4 +124,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX edits_doc ON edits(doc_id, id);
     """,
+    # 5: how far each index has applied the outbox (recorded after the index committed; before,
+    # a state file beside each index held it: `archive.store` reads those once, as a migration)
+    """
+    CREATE TABLE index_progress (
+        name       TEXT PRIMARY KEY,
+        generation INTEGER NOT NULL,
+        seq        INTEGER NOT NULL
+    );
+    """,
 ]
