@@ -105,7 +105,7 @@ def _report(
     without_sentences: int = 0,
 ) -> dict:
     counts = archive.catalog.counts()
-    stored = originals_audit.audit(archive.catalog.db, OriginalStore(archive.data_dir))
+    stored = originals_audit.audit(archive.catalog, OriginalStore(archive.data_dir))
     findings = [*findings, *stored.findings()]
     return {
         "ok": not findings,

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import functools
 import json
-import sqlite3
 import sys
 
 import click
 
 from archive import operations, originals_audit, render
-from archive.catalog import Filters
+from archive.catalog import Filters, engine_errors
 from archive.citations.export import FORMATS, export
 from archive.config import Settings
 from archive.errors import ArchiveError, resource_error
@@ -40,7 +39,7 @@ def data_option(command):
         except ArchiveError as error:
             click.echo(f"error: {error.message}", err=True)
             sys.exit(error.exit_code)
-        except (OSError, sqlite3.Error, MemoryError, RuntimeError) as error:
+        except (OSError, MemoryError, RuntimeError, *engine_errors()) as error:
             problem = resource_error(error, data_dir)
             if problem is None:
                 raise

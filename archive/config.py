@@ -54,6 +54,8 @@ class Settings:
     # Keep a copy of each ingested file in the data folder (served as the original); without it
     # the file at its path is served only while its sha256 is unchanged.
     copy_originals: bool = True
+    # Which catalog backend (archive.catalog.factory): empty for the SQLite file in the data folder.
+    catalog: str = ""
 
     @classmethod
     def from_env(cls, data_dir: str | os.PathLike | None = None, **overrides) -> Settings:
@@ -68,6 +70,7 @@ class Settings:
             base_url=os.environ.get("ARCHIVE_BASE_URL") or cls.base_url,
             ann_threshold=_env_int("ARCHIVE_ANN_THRESHOLD", cls.ann_threshold),
             copy_originals=_env_flag("ARCHIVE_COPY_ORIGINALS", cls.copy_originals),
+            catalog=(os.environ.get("ARCHIVE_CATALOG") or "").strip(),
             chunking=ChunkSettings(
                 target_words=_env_int("ARCHIVE_CHUNK_WORDS", ChunkSettings.target_words),
                 overlap_words=_env_int("ARCHIVE_CHUNK_OVERLAP", ChunkSettings.overlap_words),

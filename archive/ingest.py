@@ -20,12 +20,13 @@ from typing import Protocol
 
 import numpy as np
 
+from archive.catalog import CatalogWriter
 from archive.chunking import chunk_text
 from archive.domain import Chunk, Document, file_identity
 from archive.errors import ReadError
 from archive.files import Skipped, Unreachable, discover, printable_path, sha256_file
 from archive.metadata import Override
-from archive.originals import OriginalStore, attach, release, shas_of_file
+from archive.originals import OriginalStore, release
 from archive.originals_audit import recover
 from archive.readers import RecordError, Source, read_source, registry
 from archive.sidecar import Sidecar
@@ -216,7 +217,7 @@ class Ingestor:
             _drain(prepared)
             reader.join()
             self.progress.close()
-        release(self.catalog.db, self._originals, self._released)
+        release(self.catalog, self._originals, self._released)
         if self._errors:
             self.catalog.finish_run(report.run_id, "error", report.to_dict())
             raise self._errors[0]
@@ -466,12 +467,11 @@ class Ingestor:
         offset = 0
         files_done = 0
         chunks_written = 0
-        with self.catalog.transaction() as db:
+        with self.catalog.writing() as w:
             for item in items:
                 if isinstance(item, Prepared):
                     count = len(item.chunks)
-                    self.catalog.put_document(
-                        db,
+                    w.put_document(
                         item.document,
                         item.chunks,
                         embedded.vectors[offset : offset + count],
@@ -484,42 +484,41 @@ class Ingestor:
                     report.documents += 1
                     continue
                 if isinstance(item, MetadataUpdate):
-                    self._update_metadata(db, item)
+                    self._update_metadata(w, item)
                     continue
                 files_done += 1
-                report.removed += self._record_file(db, item, report.run_id)
+                report.removed += self._record_file(w, item, report.run_id)
                 _count(report, item)
             crash_point("catalog-commit")  # tests: everything written, COMMIT not yet
         report.chunks += chunks_written
         self._in_flight.give(sum(len(i.document.text) for i in items if isinstance(i, Prepared)))
         self.progress.advance(files_done, chunks_written)
 
-    def _update_metadata(self, db, update: MetadataUpdate) -> None:
+    def _update_metadata(self, w: CatalogWriter, update: MetadataUpdate) -> None:
         for doc_id in update.doc_ids:
             stored = self.catalog.document(doc_id, with_text=False)
             values, origins = update.override.stored_values(stored["tags"])
-            if self.catalog.update_metadata(db, doc_id, values, origins):
+            if w.update_metadata(doc_id, values, origins):
                 update.done.metadata_changed += 1
 
-    def _record_file(self, db, done: FileDone, run_id: int) -> int:
+    def _record_file(self, w: CatalogWriter, done: FileDone, run_id: int) -> int:
         """Record the file's state; remove documents that its new version no longer holds."""
         removed = 0
         if done.status == "skipped":
             return removed
         if done.identities is not None:
-            self._released |= shas_of_file(db, done.path)  # what the file's old version kept
+            self._released |= self.catalog.originals_of_file(done.path)  # what its old version kept
             stale = [
                 row["id"]
                 for row in self.catalog.documents_from_file(done.path)
                 if row["identity"] not in done.identities
             ]
             if stale:
-                self.catalog.delete_documents(db, stale)
+                w.delete_documents(stale)
                 removed = len(stale)
         if done.status == "unchanged":
             if done.sha256 is not None:  # touched but identical: remember the new mtime
-                self.catalog.record_file(
-                    db,
+                w.record_file(
                     done.path,
                     status="ok",
                     run_id=run_id,
@@ -529,9 +528,8 @@ class Ingestor:
                 )
             return removed
         if done.status == "ok" and done.identities is not None:
-            attach(db, done.path, done.sha256, done.copied)
-        self.catalog.record_file(
-            db,
+            w.attach_original(done.path, done.sha256, done.copied)
+        w.record_file(
             done.path,
             status=done.status,
             run_id=run_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from archive import metadata, originals
@@ -40,11 +39,13 @@ def stats(archive: Archive) -> dict:
 def _originals_stats(archive: Archive) -> dict[str, int]:
     """Copies kept in the data folder, and documents served from a copy or from a hash-checked path."""
     copies, size = originals.OriginalStore(archive.data_dir).usage()
-    copied, checked = archive.catalog.db.execute(
-        "SELECT COALESCE(SUM(original_copy = 1), 0), "
-        "COALESCE(SUM(original_copy = 0 AND file_path IS NOT NULL), 0) FROM documents"
-    ).fetchone()
-    return {"stored": copies, "stored_bytes": size, "documents_copied": copied, "documents_by_path": checked}
+    use = archive.catalog.original_use()
+    return {
+        "stored": copies,
+        "stored_bytes": size,
+        "documents_copied": use.copied,
+        "documents_by_path": use.by_path,
+    }
 
 
 def _disk_sizes(data_dir: Path) -> dict[str, int]:
@@ -93,7 +94,7 @@ def show(archive: Archive, doc_id: str, *, with_text: bool = True) -> dict:
             {**chunk, **_where(numbered, chunk["start"])} for chunk in archive.catalog.chunks_of(doc_id)
         ],
         "provenance": document.get("provenance") or metadata.stored_origins(None),
-        "history": archive.catalog.history(doc_id),
+        "history": [edit.to_dict() for edit in archive.catalog.history(doc_id)],
     }
     if with_text:
         result["text"] = document["text"]
@@ -110,20 +111,27 @@ def _where(numbered: list[Paragraph], offset: int) -> dict:
 
 def delete(archive: Archive, doc_ids: list[str]) -> dict:
     """Remove documents (and their attachments) from the catalog and both indexes."""
+    return delete_releasing_files(archive, doc_ids)[0]
+
+
+def delete_releasing_files(archive: Archive, doc_ids: list[str]) -> tuple[dict, list[str]]:
+    """`delete`, and the files that no document comes from any more (an uploaded one can go)."""
     for doc_id in doc_ids:
         archive.catalog.document(doc_id, with_text=False)  # NotFound names the bad id
     archive.prepare_for_writing()
-    with archive.catalog.transaction() as db:
+    with archive.catalog.writing() as w:
         documents = [archive.catalog.document(i, with_text=False) for i in doc_ids]
-        kept = originals.shas_of_documents(db, doc_ids)
-        chunks = archive.catalog.delete_documents(db, doc_ids)
-        for document in documents:
-            path = document.get("file_path")
+        documents += [child for i in doc_ids for child in archive.catalog.children(i)]
+        kept = archive.catalog.originals_of_documents(doc_ids)
+        chunks = w.delete_documents(doc_ids)
+        released = []
+        for path in dict.fromkeys(d.get("file_path") for d in documents):
             if path and not archive.catalog.documents_from_file(path):
-                archive.catalog.forget_file(db, path)  # re-ingesting the file brings it back
-    originals.release(archive.catalog.db, originals.OriginalStore(archive.data_dir), kept)
+                w.forget_file(path)  # re-ingesting the file brings it back
+                released.append(path)
+    originals.release(archive.catalog, originals.OriginalStore(archive.data_dir), kept)
     archive.sync()
-    return {"deleted": doc_ids, "chunks_removed": chunks}
+    return {"deleted": doc_ids, "chunks_removed": chunks}, released
 
 
 def edit(archive: Archive, doc_id: str, changes: dict, who: str) -> dict:
@@ -133,15 +141,15 @@ def edit(archive: Archive, doc_id: str, changes: dict, who: str) -> dict:
     values = metadata.validate(changes)
     archive.catalog.document(doc_id, with_text=False)  # NotFound names the bad id
     archive.prepare_for_writing()
-    with archive.catalog.transaction() as db:
-        applied = archive.catalog.update_metadata(db, doc_id, values, dict.fromkeys(values, "user"), who=who)
+    with archive.catalog.writing() as w:
+        applied = w.update_metadata(doc_id, values, dict.fromkeys(values, "user"), who=who)
     archive.sync()
     document = archive.catalog.document(doc_id, with_text=False)
     return {
         "document": public_document(document),
         "provenance": document["provenance"],
         "changed": applied,
-        "history": archive.catalog.history(doc_id),
+        "history": [edit.to_dict() for edit in archive.catalog.history(doc_id)],
     }
 
 
@@ -160,12 +168,12 @@ def reindex(archive: Archive, progress=None) -> dict:
 def original_file(archive: Archive, doc_id: str) -> originals.Original | None:
     """The original a document came from: its kept copy, or the file at its path when it still
     hashes to what was ingested (OriginalChanged when it does not); None when there is none."""
-    found = originals.record(archive.catalog.db, doc_id)
+    found = archive.catalog.original_ref(doc_id)
     return originals.open_original(originals.OriginalStore(archive.data_dir), archive.data_dir, found)
 
 
 def original_available(archive: Archive, doc_id: str) -> bool:
-    found = originals.record(archive.catalog.db, doc_id)
+    found = archive.catalog.original_ref(doc_id)
     return originals.available(originals.OriginalStore(archive.data_dir), archive.data_dir, found)
 
 
@@ -174,24 +182,17 @@ def original_available(archive: Archive, doc_id: str) -> bool:
 
 def open_archive(settings) -> Archive:
     """A read-only Archive; a data folder without a catalog gets an empty one (a fresh server)."""
-    from archive.catalog import CATALOG_FILE, Catalog
+    from archive.catalog import open_catalog
 
-    data_dir = Path(settings.data_dir)
-    if not (data_dir / CATALOG_FILE).exists():
-        Catalog(data_dir, create=True).close()
+    open_catalog(settings.data_dir, settings.catalog, create=True).close()
     return Archive(settings)
 
 
 def facets(archive: Archive) -> dict:
     """Values to filter on, most frequent first: sources, formats and tags with their counts."""
-    rows = archive.catalog.db.execute(
-        "SELECT tag.value, COUNT(*) FROM documents d, json_each(d.tags) AS tag "
-        "GROUP BY tag.value ORDER BY COUNT(*) DESC, tag.value"
-    ).fetchall()
     return {
-        "sources": [{"value": v, "count": n} for v, n in archive.catalog.facet("source")],
-        "formats": [{"value": v, "count": n} for v, n in archive.catalog.facet("format")],
-        "tags": [{"value": row[0], "count": row[1]} for row in rows],
+        plural: [{"value": v, "count": n} for v, n in archive.catalog.facet(field)]
+        for plural, field in (("sources", "source"), ("formats", "format"), ("tags", "tags"))
     }
 
 
@@ -223,8 +224,6 @@ def passage(archive: Archive, chunk_id: int) -> dict:
         raise NotFound(f"no passage with id {chunk_id}")
     text = row["chunk_text"]
     document = public_document(row)
-    if isinstance(document["tags"], str):
-        document["tags"] = json.loads(document["tags"])
     record = {
         "id": chunk_id,
         "text": text,
@@ -242,8 +241,8 @@ def documents_from_files(archive: Archive, paths: list[str]) -> list[dict]:
     """The documents (with attachments) that the given files hold now, in file order."""
     found = []
     for path in paths:
-        for row in archive.catalog.documents_from_file(path):
-            found.append(public_document(archive.catalog.document(row["id"], with_text=False)))
+        for ref in archive.catalog.documents_from_file(path):
+            found.append(public_document(archive.catalog.document(ref.id, with_text=False)))
     return found
 
 

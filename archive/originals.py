@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -25,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.errors import ArchiveError, NotFound
+from archive.catalog import Catalog
+from archive.catalog.records import OriginalRef
+from archive.errors import ArchiveError
 from archive.files import UPLOADS_FOLDER, real_paths
 
 ORIGINALS_FOLDER = "originals"
@@ -129,81 +130,21 @@ def _fsync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-# -- which documents refer to which original (inside the catalog's transactions) ----------------
+# -- after the catalog's units of work ----------------------------------------------------------
 
 
-def attach(db: sqlite3.Connection, file_path: str, sha256: str, copied: bool) -> None:
-    """Every document of `file_path` now comes from the file version hashing to `sha256`."""
-    db.execute(
-        "UPDATE documents SET original_sha256 = ?, original_copy = ? WHERE file_path = ?",
-        (sha256, int(copied), file_path),
-    )
-
-
-def shas_of_file(db: sqlite3.Connection, file_path: str) -> set[str]:
-    rows = db.execute(
-        "SELECT DISTINCT original_sha256 FROM documents WHERE file_path = ? AND original_copy = 1",
-        (file_path,),
-    )
-    return {row[0] for row in rows}
-
-
-def shas_of_documents(db: sqlite3.Connection, doc_ids: Iterable[str]) -> set[str]:
-    """The copies the documents (and their attachments) keep."""
-    shas: set[str] = set()
-    for doc_id in doc_ids:
-        rows = db.execute(
-            "SELECT DISTINCT original_sha256 FROM documents "
-            "WHERE (id = ? OR parent_id = ?) AND original_copy = 1",
-            (doc_id, doc_id),
-        )
-        shas |= {row[0] for row in rows}
-    return shas
-
-
-def referenced(db: sqlite3.Connection) -> set[str]:
-    rows = db.execute("SELECT DISTINCT original_sha256 FROM documents WHERE original_copy = 1")
-    return {row[0] for row in rows if row[0]}
-
-
-def release(db: sqlite3.Connection, store: OriginalStore, shas: Iterable[str]) -> int:
+def release(catalog: Catalog, store: OriginalStore, shas: Iterable[str]) -> int:
     """Remove the copies among `shas` that no document keeps any more (after the change that
     released them committed); returns how many were removed."""
     removed = 0
     for sha in set(shas):
-        row = db.execute(
-            "SELECT 1 FROM documents WHERE original_sha256 = ? AND original_copy = 1 LIMIT 1", (sha,)
-        ).fetchone()
-        if row is None and store.has(sha):
+        if not catalog.original_in_use(sha) and store.has(sha):
             store.remove(sha)
             removed += 1
     return removed
 
 
-def paths_without_copy(db: sqlite3.Connection, folder: str) -> set[str]:
-    """The recorded paths under `folder` that are the only original of some document."""
-    prefix = folder.rstrip("/") + "/"
-    rows = db.execute(
-        "SELECT DISTINCT file_path FROM documents WHERE original_copy = 0 AND substr(file_path, 1, ?) = ?",
-        (len(prefix), prefix),
-    )
-    return {row[0] for row in rows}
-
-
 # -- serving -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Record:
-    file_path: str | None
-    sha256: str | None
-
-
-def record(db: sqlite3.Connection, doc_id: str) -> Record:
-    row = db.execute("SELECT file_path, original_sha256 FROM documents WHERE id = ?", (doc_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"no document with id '{doc_id}'")
-    return Record(row[0], row[1])
 
 
 def download_name(file_path: str) -> str:
@@ -212,14 +153,14 @@ def download_name(file_path: str) -> str:
     return os.path.basename(raw).decode("utf-8", errors="replace")
 
 
-def available(store: OriginalStore, data_dir: Path, found: Record) -> bool:
+def available(store: OriginalStore, data_dir: Path, found: OriginalRef) -> bool:
     """Whether a download may succeed (cheap: the hash is checked when the file is downloaded)."""
     if not found.file_path or not found.sha256:
         return False
     return store.has(found.sha256) or file_at(found.file_path, data_dir) is not None
 
 
-def open_original(store: OriginalStore, data_dir: Path, found: Record) -> Original | None:
+def open_original(store: OriginalStore, data_dir: Path, found: OriginalRef) -> Original | None:
     """The original to serve, None when there is none; OriginalChanged when the file at the
     recorded path no longer hashes to what was ingested (an edit, a replacement by a link)."""
     if not found.file_path or not found.sha256:

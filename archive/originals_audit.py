@@ -5,12 +5,11 @@ killed between copying and committing left behind (see `archive/originals.py`)."
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.catalog import now
-from archive.originals import ORIGINALS_FOLDER, TEMPORARY_PREFIX, OriginalStore, file_at, referenced
+from archive.catalog import Catalog
+from archive.originals import ORIGINALS_FOLDER, TEMPORARY_PREFIX, OriginalStore, file_at
 
 
 @dataclass
@@ -53,27 +52,25 @@ def _copies(count: int) -> str:
     return f"{count} {'copy' if count == 1 else 'copies'}"
 
 
-def audit(db: sqlite3.Connection, store: OriginalStore) -> Audit:
+def audit(catalog: Catalog, store: OriginalStore) -> Audit:
     kept = {sha for sha, _ in store.kept()}
-    needed = referenced(db)
+    needed = catalog.originals_in_use()
     return Audit(len(kept), sorted(needed - kept), sorted(kept - needed), store.strays())
 
 
-def repair(catalog, store: OriginalStore, data_dir: Path) -> dict:
+def repair(catalog: Catalog, store: OriginalStore, data_dir: Path) -> dict:
     """Remove orphans and unfinished copies; copy missing ones back from their unchanged files, or
     else serve those documents from their path (hash-checked) from now on. Needs the write lock."""
-    found = audit(catalog.db, store)
+    found = audit(catalog, store)
     for sha in found.orphans:
         store.remove(sha)
     for path in found.strays:
         path.unlink(missing_ok=True)
-    restored = [sha for sha in found.missing if _restore(catalog.db, store, data_dir, sha)]
+    restored = [sha for sha in found.missing if _restore(catalog, store, data_dir, sha)]
     lost = sorted(set(found.missing) - set(restored))
     if lost:
-        with catalog.transaction() as db:
-            db.executemany(
-                "UPDATE documents SET original_copy = 0 WHERE original_sha256 = ?", [(sha,) for sha in lost]
-            )
+        with catalog.writing() as w:
+            w.drop_copies(lost)
     return {
         "orphans_removed": len(found.orphans) + len(found.strays),
         "restored": len(restored),
@@ -81,10 +78,9 @@ def repair(catalog, store: OriginalStore, data_dir: Path) -> dict:
     }
 
 
-def _restore(db: sqlite3.Connection, store: OriginalStore, data_dir: Path, sha: str) -> bool:
-    rows = db.execute("SELECT DISTINCT file_path FROM documents WHERE original_sha256 = ?", (sha,))
-    for (file_path,) in rows.fetchall():
-        path = file_at(file_path, data_dir) if file_path else None
+def _restore(catalog: Catalog, store: OriginalStore, data_dir: Path, sha: str) -> bool:
+    for file_path in catalog.paths_of_original(sha):
+        path = file_at(file_path, data_dir)
         if path is None:
             continue
         try:
@@ -95,18 +91,18 @@ def _restore(db: sqlite3.Connection, store: OriginalStore, data_dir: Path, sha: 
     return False
 
 
-def recover(catalog, store: OriginalStore) -> int:
+def recover(catalog: Catalog, store: OriginalStore) -> int:
     """A writer's catch-up on open (needs the write lock): an ingest killed between copying and
     committing left copies no document refers to, and maybe an unfinished one; its run is still
     marked running. Removes them and marks the run killed; returns the files removed."""
-    if catalog.db.execute("SELECT 1 FROM runs WHERE status = 'running' LIMIT 1").fetchone() is None:
+    if not catalog.has_running_run():
         return 0
-    found = audit(catalog.db, store)
+    found = audit(catalog, store)
     unfinished = [path for path in found.strays if path.name.startswith(TEMPORARY_PREFIX)]
     for sha in found.orphans:
         store.remove(sha)
     for path in unfinished:
         path.unlink(missing_ok=True)
-    with catalog.transaction() as db:
-        db.execute("UPDATE runs SET status = 'killed', finished_at = ? WHERE status = 'running'", (now(),))
+    with catalog.writing() as w:
+        w.end_running_runs("killed")
     return len(found.orphans) + len(unfinished)

@@ -2,21 +2,25 @@
 
 Layout of the data folder:
 
-    catalog.sqlite3         documents, chunks, embeddings (chunks' and sentences'), index outbox,
-                            files, runs (the truth)
+    catalog.sqlite3         documents, chunks, embeddings (chunks' and sentences'), index outbox
+                            and each index's progress, files, runs (the truth; the catalog can
+                            live elsewhere: ARCHIVE_CATALOG, archive/catalog/factory.py)
     manifest.json           model, settings and generation of the indexes (written last)
-    indexes/gen-NNNN/       keyword/ (Whoosh), vectors.faiss, *.state.json (applied outbox seq)
-    write.lock              held by the one process allowed to write
+    indexes/gen-NNNN/       keyword/ (Whoosh), vectors.faiss, *.state.json (the index's own
+                            record of its applied seq, read once for archives made before the
+                            catalog recorded it)
+    write.lock              held by the one process allowed to write (the catalog's writer lock)
 
 Write order (why a kill -9 at any moment leaves an archive that opens and repairs itself):
 
-1. A change to documents is one SQLite transaction: documents, chunks, their embeddings, their
+1. A change to documents is one unit of work of the catalog: documents, chunks, their embeddings, their
    sentences' embeddings and the ids of every added or removed chunk in `index_queue`. Before
    the commit nothing has changed; after it the change is durable, whatever happens next.
 2. Each index then applies the queued ids (upsert what the catalog holds, delete the rest),
    commits (Whoosh writes its TOC by rename; FAISS is saved to a temporary file and renamed),
-   and only then records the highest applied seq in its state file. A kill between the two
-   leaves the state behind the index: the next writer replays those ids, which is idempotent.
+   and only then is the highest applied seq recorded (the index's state file, then the
+   catalog's `index_progress`). A kill between the two leaves the progress behind the index:
+   the next writer replays those ids, which is idempotent.
 3. When both indexes have applied up to seq S, queue entries <= S are deleted.
 
 Every writer catches up on open (`sync`). Readers never wait for this: a search joins its
@@ -37,11 +41,10 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.catalog import Catalog, batches
+from archive.catalog import Catalog, batches, open_catalog
 from archive.chunking import sentence_spans
 from archive.config import Settings
 from archive.errors import ArchiveError, IndexMismatch
-from archive.locking import WriteLock
 from indexer.embedder import Embedder, shared_embedder
 from indexer.keyword import KeywordIndex
 from indexer.manifest import MANIFEST_FILE, Manifest, generation_folder
@@ -79,11 +82,11 @@ class Archive:
     def __init__(self, settings: Settings, *, write: bool = False, wait: bool = False):
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
-        self.lock = WriteLock(self.data_dir)
-        if write:
-            self.lock.acquire(wait=wait)
+        self.catalog: Catalog = open_catalog(self.data_dir, settings.catalog, create=write)
+        self.lock = self.catalog.writer_lock()
         try:
-            self.catalog = Catalog(self.data_dir, create=write)
+            if write:
+                self.lock.acquire(wait=wait)
             self.manifest = Manifest.load(self.data_dir)
             self._manifest_stamp = self._stamp()
             self.keyword: KeywordIndex | None = None
@@ -92,6 +95,7 @@ class Archive:
                 self._open_indexes()
         except BaseException:
             self.lock.release()
+            self.catalog.close()
             raise
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -182,8 +186,8 @@ class Archive:
         identity = self.model_identity()
         stored = self.catalog.get_meta("embedding_model")
         if stored is None:
-            with self.catalog.transaction() as db:
-                self.catalog.set_meta(db, "embedding_model", json.dumps(identity))
+            with self.catalog.writing() as w:
+                w.set_meta("embedding_model", json.dumps(identity))
         elif not _same_model(stored, identity):
             raise ArchiveError(
                 f"the archive's embeddings were made with another model ({stored}); run "
@@ -209,12 +213,12 @@ class Archive:
     def sync(self) -> int:
         """Bring both indexes up to the catalog's queue; returns how many chunk ids were applied."""
         assert self.writable and self.keyword is not None and self.vector is not None
-        keyword_seq = self.keyword.state.applied_seq
-        vector_seq = self.vector.state.applied_seq
-        top, touched = self.catalog.queued_since(min(keyword_seq, vector_seq))
+        keyword_seq, vector_seq = self.applied_seq("keyword"), self.applied_seq("vector")
+        outbox = self.catalog.outbox_since(min(keyword_seq, vector_seq))
+        top, touched = outbox.top, set(outbox.chunk_ids)
         if touched:
             rows = self.catalog.index_rows(touched)
-            present = {row["id"] for row in rows}
+            present = {row.id for row in rows}
             deleted = touched - present
             if keyword_seq < top:
                 self.keyword.apply(rows, deleted, top)
@@ -225,8 +229,22 @@ class Archive:
             for index in (self.keyword, self.vector):
                 if index.state.applied_seq < top:
                     index.state.mark_applied(top)
-        self.catalog.trim_queue(top)
+        self._record_progress(top)
+        self.catalog.trim_outbox(top)
         return len(touched)
+
+    def applied_seq(self, name: str) -> int:
+        """How far index `name` (keyword or vector) has applied the outbox: the catalog's record,
+        or for an archive made before the catalog kept it, the index's own state file."""
+        index = self.keyword if name == "keyword" else self.vector
+        recorded = self.catalog.index_progress(name, self.manifest.generation)
+        return index.state.applied_seq if recorded is None else recorded
+
+    def _record_progress(self, seq: int) -> None:
+        """Both indexes committed everything up to `seq` (called only after they did)."""
+        with self.catalog.writing() as w:
+            for name in ("keyword", "vector"):
+                w.set_index_progress(name, self.manifest.generation, seq)
 
     def _vectors_for(self, chunk_ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
         dimension = self.manifest.model["dimension"]
@@ -242,16 +260,16 @@ class Archive:
         repair, a model change, or in an archive made before sentence vectors existed."""
         rows = self.catalog.chunks_without_embedding()
         for batch in batches(rows, 256):
-            vectors = self.embedder.embed([embedding_input(r["title"], r["text"]) for r in batch])
-            with self.catalog.transaction() as db:
-                self.catalog.put_vectors(db, [r["id"] for r in batch], vectors)
+            vectors = self.embedder.embed([embedding_input(r.title, r.text) for r in batch])
+            with self.catalog.writing() as w:
+                w.put_vectors([r.id for r in batch], vectors)
             if progress:
                 progress(len(batch))
         bare = self.catalog.chunks_without_sentence_vectors()
         for batch in batches(bare, 256):
-            sentences = embed_sentences(self.embedder, [(r["title"], r["text"]) for r in batch])
-            with self.catalog.transaction() as db:
-                self.catalog.put_sentence_vectors(db, [r["id"] for r in batch], sentences)
+            sentences = embed_sentences(self.embedder, [(r.title, r.text) for r in batch])
+            with self.catalog.writing() as w:
+                w.put_sentence_vectors([r.id for r in batch], sentences)
         return len(rows) + len(bare)
 
     def rebuild(self, progress: Progress | None = None) -> Manifest:
@@ -288,14 +306,14 @@ class Archive:
             old_keyword.close()
         if old_manifest is not None:
             shutil.rmtree(old_manifest.folder(self.data_dir), ignore_errors=True)
-        self.catalog.trim_queue(snapshot)
+        self._record_progress(snapshot)
+        self.catalog.trim_outbox(snapshot)
         return manifest
 
     def _reembed_all(self, identity: dict, progress: Progress | None) -> None:
-        with self.catalog.transaction() as db:
-            db.execute("DELETE FROM embeddings")
-            db.execute("DELETE FROM sentence_vectors")
-            self.catalog.set_meta(db, "embedding_model", json.dumps(identity))
+        with self.catalog.writing() as w:
+            w.clear_vectors()
+            w.set_meta("embedding_model", json.dumps(identity))
         self.embed_missing(progress)
 
 

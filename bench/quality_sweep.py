@@ -211,12 +211,8 @@ def main() -> None:
         Ingestor(archive).run([str(train.corpus)])
         archive.embed_missing()  # an archive made by an older version: its sentence vectors
     with Archive(settings) as archive:
-        chunk_doc = {
-            row[0]: row[1]
-            for row in archive.catalog.db.execute(
-                "SELECT c.id, d.external_id FROM chunks c JOIN documents d ON d.id = c.doc_id"
-            )
-        }
+        passages = archive.catalog.passages(sorted(archive.catalog.chunk_ids()))
+        chunk_doc = {chunk_id: row["external_id"] for chunk_id, row in passages.items()}
         if args.reuse_keyword_sweep:
             keyword_rows = json.loads((ROOT / "bench" / "quality.json").read_text())["keyword_sweep"]
             top = max(keyword_rows, key=lambda row: row["ndcg@10"])

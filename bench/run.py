@@ -272,21 +272,17 @@ def measure_ingest(scale: Scale, records: list[dict], settings) -> tuple[dict, l
             if report.failed:
                 raise SystemExit(f"the ingest failed: {report.failed[:3]}")
             documents += report.documents
-            rows = archive.catalog.db.execute(
-                "SELECT c.id, c.text, d.title FROM chunks c JOIN documents d ON d.id = c.doc_id "
-                "WHERE c.id > ? ORDER BY c.id",
-                (last_id,),
-            ).fetchall()
-            last_id = rows[-1]["id"] if rows else last_id
-            texts = [embedding_input(row["title"], row["text"]) for row in rows]
+            rows = archive.catalog.chunk_texts_after(last_id)
+            last_id = rows[-1].id if rows else last_id
+            texts = [embedding_input(row.title, row.text) for row in rows]
             with Phase() as raw:
                 vectors = embed_in_batches(archive.embedder, texts, EMBED_BATCH_CHUNKS)
                 for start in range(0, len(rows), EMBED_BATCH_CHUNKS):
                     embed_sentences(
                         archive.embedder,
-                        [(r["title"], r["text"]) for r in rows[start : start + EMBED_BATCH_CHUNKS]],
+                        [(r.title, r.text) for r in rows[start : start + EMBED_BATCH_CHUNKS]],
                     )
-            row_ids = [row["id"] for row in rows]
+            row_ids = [row.id for row in rows]
             ids, stored = archive.catalog.vectors(row_ids, vectors.shape[1])
             agreement += np.sum(stored * vectors[np.searchsorted(row_ids, ids)], axis=1).tolist()
             inputs += texts
@@ -472,7 +468,7 @@ def _shift_year(date: str | None, years: int) -> str | None:
 def build_size_archive(scale: Scale, size: int, source_dir: Path, settings, jsonl: str) -> tuple[Path, bool]:
     """An archive of about `size` chunks made of copies of the ingested articles, reusing their
     embeddings; kept under bench/work/<scale>/ and reused while its inputs are unchanged."""
-    from archive.catalog import Catalog
+    from archive.catalog import open_catalog
     from archive.domain import Chunk
     from archive.store import Archive
     from indexer.embedder import shared_embedder
@@ -496,17 +492,12 @@ def build_size_archive(scale: Scale, size: int, source_dir: Path, settings, json
         return folder, True
     shutil.rmtree(folder, ignore_errors=True)
     log(f"size {size}: building {folder.relative_to(ROOT)} from the ingested archive's rows")
-    source = Catalog(source_dir)
+    source = open_catalog(source_dir)
     try:
-        documents = source.db.execute("SELECT * FROM documents ORDER BY rowid").fetchall()
+        documents = list(source.all_documents())
         by_doc: dict[str, list] = {}
-        for row in source.db.execute(
-            'SELECT c.doc_id, c.ordinal, c.start, c."end", c.page, c.paragraph, c.text, e.vector, '
-            "s.spans, s.vectors AS sentence_vectors, s.title AS title_vector "
-            "FROM chunks c JOIN embeddings e ON e.chunk_id = c.id "
-            "JOIN sentence_vectors s ON s.chunk_id = c.id ORDER BY c.doc_id, c.ordinal"
-        ):
-            by_doc.setdefault(row["doc_id"], []).append(row)
+        for row in source.stored_chunks():
+            by_doc.setdefault(row.doc_id, []).append(row)
     finally:
         source.close()
     dimension = embedder.dimension
@@ -516,9 +507,9 @@ def build_size_archive(scale: Scale, size: int, source_dir: Path, settings, json
         total, copy, batch = 0, 0, []
 
         def flush() -> None:
-            with archive.catalog.transaction() as db:
+            with archive.catalog.writing() as w:
                 for document, chunks, vectors, sentences, file_path in batch:
-                    archive.catalog.put_document(db, document, chunks, vectors, sentences, file_path)
+                    w.put_document(document, chunks, vectors, sentences, file_path)
             batch.clear()
 
         with Phase() as copying:
@@ -560,7 +551,7 @@ def build_size_archive(scale: Scale, size: int, source_dir: Path, settings, json
         with Phase() as rebuilding:
             archive.rebuild()
         kind = archive.vector.kind
-        archive.catalog.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        archive.catalog.compact()
     log(f"size {size}: indexes built in {rebuilding.seconds:.0f} s (vector index: {kind})")
     marker.write_text(
         json.dumps(
@@ -580,7 +571,7 @@ def build_size_archive(scale: Scale, size: int, source_dir: Path, settings, json
 def _copy_document(row, copy: int):
     from archive.domain import Document
 
-    tags = json.loads(row["tags"]) if row["tags"] else []
+    tags = list(row["tags"] or [])
     identity, external_id, date = row["identity"], row["external_id"], row["date"]
     if copy:
         identity = f"{identity}#copy-{copy}"
@@ -602,7 +593,7 @@ def _copy_document(row, copy: int):
         language=row["language"],
         size=row["size"],
         tags=tags,
-        pages=[tuple(p) for p in json.loads(row["pages"])] if row["pages"] else None,
+        pages=[tuple(p) for p in row["pages"]] if row["pages"] else None,
     )
 
 
@@ -749,12 +740,12 @@ def measure_hnsw(
     import faiss
 
     import indexer.vector as vector_module
-    from archive.catalog import Catalog
+    from archive.catalog import open_catalog
     from archive.store import Archive
     from indexer.vector import VectorIndex
 
     size = scale.sizes[-1]
-    source = Catalog(source_dir)
+    source = open_catalog(source_dir)
     try:
         parts = list(source.iter_vectors(query_vectors.shape[1]))
     finally:

@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive import operations, originals
-from archive.catalog import CATALOG_FILE, Catalog
+from archive import operations
+from archive.catalog import open_catalog
 from archive.config import Settings
 from archive.errors import ArchiveBusy, ArchiveError, NotFound
 from archive.ingest import Ingestor
@@ -207,11 +207,13 @@ def sweep_dead_jobs(settings: Settings) -> None:
     folder = data_dir / uploads.UPLOADS_FOLDER
     if not folder.is_dir():
         return
-    needed: set[str] = set()
-    if (data_dir / CATALOG_FILE).exists():
-        catalog = Catalog(data_dir)
+    try:
+        catalog = open_catalog(data_dir, settings.catalog)
+    except NotFound:
+        needed: set[str] = set()  # no archive yet: no upload is any document's original
+    else:
         try:
-            needed = originals.paths_without_copy(catalog.db, str(folder.resolve()))
+            needed = catalog.paths_without_copy(str(folder.resolve()))
         finally:
             catalog.close()
     removed = uploads.sweep(folder, needed)

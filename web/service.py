@@ -121,12 +121,8 @@ def _changed() -> None:
 def delete(doc_id: str) -> dict:
     """Delete a document (and its attachments); an uploaded original goes with it."""
     with _writer().open(timeout=DELETE_WAIT_SECONDS) as writable:
-        described = operations.show(writable, doc_id, with_text=False)
-        ids = [doc_id] + [child["id"] for child in described["attachments"]]
-        files = {writable.catalog.document(i, with_text=False).get("file_path") for i in ids}
-        result = operations.delete(writable, [doc_id])
-        orphaned = [path for path in files if path and not writable.catalog.documents_from_file(path)]
-    uploads.remove_if_uploaded(orphaned, uploads_dir())
+        result, released = operations.delete_releasing_files(writable, [doc_id])
+    uploads.remove_if_uploaded(released, uploads_dir())
     _changed()
     return result
 

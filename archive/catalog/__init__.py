@@ -4,7 +4,7 @@
 records and `Filters` are the same for every backend (`archive.catalog.records`).
 """
 
-from archive.catalog.factory import CATALOG_FILE, open_catalog
+from archive.catalog.factory import CATALOG_FILE, engine_errors, open_catalog
 from archive.catalog.interface import Catalog, CatalogWriter, WriterLock
 from archive.catalog.records import Filters, batches, now
 
@@ -15,6 +15,7 @@ __all__ = [
     "Filters",
     "WriterLock",
     "batches",
+    "engine_errors",
     "now",
     "open_catalog",
 ]

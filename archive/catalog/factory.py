@@ -53,6 +53,14 @@ def open_catalog(data_dir: str | Path, url: str = "", *, create: bool = False) -
     return BACKENDS[scheme_of(url)](url, Path(data_dir), create)
 
 
+def engine_errors() -> tuple[type[Exception], ...]:
+    """The errors the catalog engines raise for a resource problem (a full disk, a locked or
+    unreadable file), for the shells to report as one line (`archive.errors.resource_error`)."""
+    from archive.catalog.sqlite import ENGINE_ERRORS
+
+    return ENGINE_ERRORS
+
+
 def _redacted(url: str) -> str:
     """The URL without its password, fit for a message."""
     parts = urlsplit(url)

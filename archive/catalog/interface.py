@@ -169,6 +169,9 @@ class Catalog(Protocol):
 
     def children(self, doc_id: str) -> list[DocumentFields]: ...
 
+    def all_documents(self) -> Iterator[DocumentFields]:
+        """Every document with its text, in the order they were first stored (to copy an archive)."""
+
     def chunks_of(self, doc_id: str) -> list[dict]: ...
 
     def history(self, doc_id: str) -> list[Edit]:

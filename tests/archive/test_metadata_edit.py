@@ -10,10 +10,10 @@ import pytest
 
 from archive import operations
 from archive.catalog import Filters
+from archive.catalog.sqlite.schema import MIGRATIONS
 from archive.check import check, repair
 from archive.errors import NotFound
 from archive.metadata import EDITABLE_FIELDS, InvalidMetadata
-from archive.schema import MIGRATIONS
 from archive.search import SearchRequest, SearchService
 from archive.sidecar import load_sidecar
 from archive.store import Archive

@@ -167,6 +167,10 @@ class SQLiteCatalog(ChunkReads, OriginalReads):
         ).fetchall()
         return [document_fields(row) for row in rows]
 
+    def all_documents(self) -> Iterator[dict]:
+        for row in self.db.execute("SELECT * FROM documents ORDER BY rowid"):
+            yield document_fields(row)
+
     def history(self, doc_id: str) -> list[Edit]:
         return stored_metadata.history(self.db, doc_id)
 

@@ -127,7 +127,7 @@ MIGRATIONS: list[str] = [
     # 5: how far each index has applied the outbox (recorded after the index committed; before,
     # a state file beside each index held it: `archive.store` reads those once, as a migration)
     """
-    CREATE TABLE index_progress (
+    CREATE TABLE IF NOT EXISTS index_progress (
         name       TEXT PRIMARY KEY,
         generation INTEGER NOT NULL,
         seq        INTEGER NOT NULL
