@@ -7,8 +7,10 @@ prints one line, without a traceback; usage errors exit with status 2.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import sys
+from importlib.metadata import entry_points
 
 import click
 
@@ -56,7 +58,29 @@ def emit_json(data: dict) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class ArchiveGroup(click.Group):
+    """The `archive` group: other packages' commands are added on first use (`load_commands`)."""
+
+    _loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            load_commands(self)
+
+    def list_commands(self, ctx: click.Context | None) -> list[str]:
+        self._load()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
+        self._load()
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=ArchiveGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="archive")
 def cli() -> None:
     """A document archive with full-text and semantic search."""
@@ -350,16 +374,27 @@ def eval_command(beir_dir, split, modes, per_query_file, baselines, as_json, set
     click.echo(eval_table(summary))
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
-@data_option
-def serve(host, port, threads, settings):
-    """Serve the web UI and the JSON API."""
-    from web.server import serve as run_server
+COMMANDS_GROUP = "archive.commands"
+# Packages of this project that add commands, for an install whose metadata predates the entry
+# point group (an editable install made before it existed); a fresh install lists them itself.
+BUNDLED_COMMANDS = ("web.commands:register",)
 
-    run_server(settings, host=host, port=port, threads=threads)
+
+def load_commands(group: click.Group) -> None:
+    """Let other packages add commands (`serve` comes from `web`): each entry point of the group
+    `archive.commands` names a function called with the CLI group, as Datasette's
+    `register_commands` hook is. The archive itself never imports the layers above it."""
+    found = entry_points(group=COMMANDS_GROUP)
+    targets = [entry.value for entry in found] or list(BUNDLED_COMMANDS)
+    for target in targets:
+        module_name, _, attribute = target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name.split(".")[0]:
+                raise
+            continue  # that package is not installed: its commands are absent
+        getattr(module, attribute)(group)
 
 
 def main() -> None:
