@@ -122,6 +122,19 @@ def _report(
     }
 
 
+def check_and_repair(archive: Archive, *, fix: bool = False) -> dict:
+    """`archive check [--repair]` (needs the write lock): the catch-up every writer does on open,
+    then the findings; with `fix`, a repair when something disagrees and the findings after it."""
+    if archive.manifest is not None:
+        archive.recover()
+    originals_audit.recover(archive.catalog, OriginalStore(archive.data_dir))
+    report = check(archive)
+    if fix and not report["ok"]:
+        repaired = repair(archive)
+        report = {**check(archive), "repaired": repaired}
+    return report
+
+
 def repair(archive: Archive) -> dict:
     """Make both indexes hold exactly the catalog's chunks; returns what was done."""
     assert archive.writable

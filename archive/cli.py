@@ -14,12 +14,11 @@ from importlib.metadata import entry_points
 
 import click
 
-from archive import operations, originals_audit, render
+from archive import operations, render
 from archive.catalog import Filters, engine_errors
 from archive.citations.export import FORMATS, export
 from archive.config import Settings
 from archive.errors import ArchiveError, resource_error
-from archive.originals import OriginalStore
 from archive.search import MODES, SearchRequest, SearchService
 from archive.store import Archive
 
@@ -130,12 +129,13 @@ def ingest(
             sidecar=sidecar,
             copy_originals=copy_originals,
         )
-        report = ingestor.run(paths).to_dict()
+        result = ingestor.run(paths)
+    report = result.to_dict()
     if as_json:
         emit_json(report)
     else:
         click.echo(render.ingest_report(report))
-    sys.exit(1 if report["failed"] or report["interrupted"] else 0)
+    sys.exit(result.exit_code)
 
 
 @cli.command()
@@ -305,16 +305,10 @@ def reindex(wait, settings):
 @data_option
 def check_command(fix, wait, as_json, settings):
     """Verify that the catalog and both indexes agree; exit 1 when they do not."""
-    from archive.check import check, repair
+    from archive.check import check_and_repair
 
     with Archive(settings, write=True, wait=wait) as archive:
-        if archive.manifest is not None:
-            archive.recover()  # the catch-up every writer does on open
-        originals_audit.recover(archive.catalog, OriginalStore(archive.data_dir))
-        report = check(archive)
-        if fix and not report["ok"]:
-            repaired = repair(archive)
-            report = {**check(archive), "repaired": repaired}
+        report = check_and_repair(archive, fix=fix)
     if as_json:
         emit_json(report)
     else:
@@ -341,15 +335,11 @@ def check_command(fix, wait, as_json, settings):
 @data_option
 def eval_command(beir_dir, split, modes, per_query_file, baselines, as_json, settings):
     """nDCG@10, Recall@100, MRR@10 on a BEIR data set (ingested into --data first)."""
-    from archive.evaluation import eval_table, evaluate, load_beir
-    from archive.ingest import Ingestor
+    from archive.evaluation import eval_table, evaluate, ingest_collection, load_beir
 
     data = load_beir(beir_dir, split)
     with Archive(settings, write=True) as archive:
-        report = Ingestor(archive, progress=render.ProgressBar(None)).run([str(data.corpus)])
-        archive.embed_missing()  # an archive made by an older version: score what this one would
-    if report.failed:
-        raise ArchiveError(f"the corpus did not ingest cleanly: {report.failed[0][1]}")
+        ingest_collection(archive, data, render.ProgressBar(None))
     chosen = list(MODES) if modes == "all" else [modes]
     with Archive(settings) as archive:
         bar = render.ProgressBar(None)

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytrec_eval
 
-from archive.errors import UsageError
+from archive.errors import ArchiveError, UsageError
 from archive.search import MODES, SearchRequest, SearchService
+from archive.store import Archive
 
 MEASURES = {"ndcg_cut.10", "recall.100", "recip_rank"}
 DEPTH = 100
@@ -51,6 +52,17 @@ def load_beir(folder: Path, split: str = "test") -> BeirSet:
                 if str(record["_id"]) in qrels:
                     queries[str(record["_id"])] = record["text"]
     return BeirSet(folder.name, corpus, queries, qrels)
+
+
+def ingest_collection(archive: Archive, data: BeirSet, progress=None) -> None:
+    """Ingest a BEIR corpus into a writable archive (unchanged records are skipped), with every
+    vector this version scores by (an archive made by an older version lacks some)."""
+    from archive.ingest import Ingestor
+
+    report = Ingestor(archive, progress=progress).run([str(data.corpus)])
+    archive.embed_missing()
+    if report.failed:
+        raise ArchiveError(f"the corpus did not ingest cleanly: {report.failed[0][1]}")
 
 
 def rankings(

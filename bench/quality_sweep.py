@@ -22,7 +22,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from archive.config import Settings
-from archive.evaluation import load_beir, score
+from archive.evaluation import ingest_collection, load_beir, score
 from archive.ingest import Ingestor
 from archive.ranking import Tuning
 from archive.search import Hits, SearchRequest, SearchService
@@ -208,8 +208,7 @@ def main() -> None:
     settings = Settings.from_env(args.data)
     train, test = load_beir(args.beir, "train"), load_beir(args.beir, "test")
     with Archive(settings, write=True) as archive:
-        Ingestor(archive).run([str(train.corpus)])
-        archive.embed_missing()  # an archive made by an older version: its sentence vectors
+        ingest_collection(archive, train)
     with Archive(settings) as archive:
         passages = archive.catalog.passages(sorted(archive.catalog.chunk_ids()))
         chunk_doc = {chunk_id: row["external_id"] for chunk_id, row in passages.items()}
