@@ -3,9 +3,9 @@
 Layout of the data folder:
 
     catalog.sqlite3         documents, chunks, embeddings (chunks' and sentences'), index outbox
-                            and each index's progress, files, runs (the truth; the catalog can
-                            live elsewhere: ARCHIVE_CATALOG, archive/catalog/factory.py)
-    manifest.json           model, settings and generation of the indexes (written last)
+                            and each index's progress, the manifest (model, settings and
+                            generation of the indexes, archive/generations.py), files, runs (the
+                            truth; it can live elsewhere: ARCHIVE_CATALOG, archive/catalog/)
     indexes/gen-NNNN/       keyword/ (Whoosh), vectors.faiss, *.state.json (the index's own
                             record of its applied seq, read once for archives made before the
                             catalog recorded it)
@@ -27,8 +27,8 @@ Every writer catches up on open (`sync`). Readers never wait for this: a search 
 hits with the catalog, so an index entry whose chunk is gone is never returned, and a chunk
 not yet indexed is simply not found until the writer catches up.
 
-A rebuild (`reindex`) writes a new generation folder from the catalog, then the manifest
-naming it, then removes the old folder, so readers always see one complete generation.
+A rebuild (`reindex`) writes a new generation folder from the catalog, then records the manifest
+naming it in the catalog, then removes the old folder, so readers always see one complete generation.
 """
 
 from __future__ import annotations
@@ -41,13 +41,14 @@ from pathlib import Path
 
 import numpy as np
 
+from archive import generations
 from archive.catalog import Catalog, batches, open_catalog
 from archive.chunking import sentence_spans
 from archive.config import Settings
 from archive.errors import ArchiveError, IndexMismatch
 from indexer.embedder import Embedder, shared_embedder
 from indexer.keyword import KeywordIndex
-from indexer.manifest import MANIFEST_FILE, Manifest, generation_folder
+from indexer.manifest import Manifest, generation_folder
 from indexer.sentences import SentenceVectors
 from indexer.vector import VectorIndex
 
@@ -87,8 +88,9 @@ class Archive:
         try:
             if write:
                 self.lock.acquire(wait=wait)
-            self.manifest = Manifest.load(self.data_dir)
-            self._manifest_stamp = self._stamp()
+                generations.migrate(self.catalog, self.data_dir)
+            self.manifest = generations.current(self.catalog, self.data_dir)
+            self._manifest_stamp = generations.stamp(self.catalog)
             self.keyword: KeywordIndex | None = None
             self.vector: VectorIndex | None = None
             if self.manifest is not None:
@@ -141,12 +143,6 @@ class Archive:
         if self.manifest is not None:
             self.embedder.embed(["warm up"])
 
-    def _stamp(self) -> int:
-        try:
-            return (self.data_dir / MANIFEST_FILE).stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0
-
     def _open_indexes(self) -> None:
         folder = self.manifest.folder(self.data_dir)
         try:
@@ -163,9 +159,9 @@ class Archive:
 
     def refresh(self) -> None:
         """Readers: follow a new generation or a vector save made by another process."""
-        stamp = self._stamp()
+        stamp = generations.stamp(self.catalog)
         if stamp != self._manifest_stamp:
-            manifest = Manifest.load(self.data_dir)
+            manifest = generations.current(self.catalog, self.data_dir)
             if manifest is not None and (
                 self.manifest is None or manifest.generation != self.manifest.generation
             ):
@@ -298,10 +294,10 @@ class Archive:
             model={**identity, "precision": self.embedder.precision},
             chunking=self.settings.chunking.as_dict(),
         )
-        manifest.save(self.data_dir)  # the switch: readers now open the new generation
+        generations.switch(self.catalog, manifest)  # readers now open the new generation
         old_keyword, old_manifest = self.keyword, self.manifest
         self.manifest, self.keyword, self.vector = manifest, keyword, vector
-        self._manifest_stamp = self._stamp()
+        self._manifest_stamp = generations.stamp(self.catalog)
         if old_keyword is not None:
             old_keyword.close()
         if old_manifest is not None:

@@ -105,6 +105,8 @@ class CatalogWriter(Protocol):
 
     def set_meta(self, key: str, value: str) -> None: ...
 
+    def delete_meta(self, key: str) -> None: ...
+
     def record_file(
         self,
         path: str,

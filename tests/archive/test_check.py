@@ -8,6 +8,8 @@ import json
 import numpy as np
 from click.testing import CliRunner
 
+from archive import generations
+from archive.catalog import open_catalog
 from archive.check import check, repair
 from archive.cli import cli
 from archive.store import Archive
@@ -70,7 +72,9 @@ def test_lost_index_generation_is_rebuilt_by_repair(tmp_path, settings):
     import shutil
 
     ingest(settings, build_folder(tmp_path / "in"))
-    (settings.data_dir / "manifest.json").unlink()
+    catalog = open_catalog(settings.data_dir)  # the record of the current generation is lost
+    generations.forget(catalog)
+    catalog.close()
     shutil.rmtree(settings.data_dir / "indexes")
     with Archive(settings, write=True) as archive:
         assert not check(archive)["ok"]

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive import operations
+from archive import generations, operations
+from archive.catalog import open_catalog
 from archive.cli import cli
 from archive.config import Settings
 from archive.store import Archive
-from indexer.manifest import MANIFEST_FILE
 from tests.conftest import ingest
 from web import create_app
 
@@ -58,7 +58,9 @@ def _everything_deleted(root: Path) -> Settings:
 
 def _no_generation(root: Path) -> Settings:
     settings = _only_unreadable(root)
-    (Path(settings.data_dir) / MANIFEST_FILE).unlink()
+    catalog = open_catalog(settings.data_dir)  # the record of the current generation is lost
+    generations.forget(catalog)
+    catalog.close()
     return settings
 
 
