@@ -260,9 +260,7 @@ def edit(doc_id, title, source, author, date, url, tags, removed, clear_tags, wa
         raise click.UsageError("nothing to change: give --title, --source, --author, --date, --url or tags")
     with Archive(settings, write=True, wait=wait) as archive:
         if retag:
-            current = [] if clear_tags else archive.catalog.document(doc_id, with_text=False)["tags"]
-            gone = {tag.casefold() for tag in removed}
-            changes["tags"] = [t for t in current if t.casefold() not in gone] + list(tags)
+            changes["tags"] = operations.retag(archive, doc_id, tags, removed, clear_tags)
         result = operations.edit(archive, doc_id, changes, who="cli")
     if as_json:
         emit_json(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from archive import metadata, originals
@@ -24,9 +25,7 @@ def stats(archive: Archive) -> dict:
         "dimension": manifest.model["dimension"] if manifest else None,
         "precision": manifest.model.get("precision") if manifest else None,
         "generation": manifest.generation if manifest else None,
-        "vector_index": archive.vector.kind if archive.vector else None,
-        "keyword_indexed": archive.keyword.count() if archive.keyword else 0,
-        "vector_indexed": archive.vector.count() if archive.vector else 0,
+        **archive.index_counts(),
         "pending_index_updates": counts["pending_index_updates"],
         "formats": dict(archive.catalog.facet("format")),
         "sources": dict(archive.catalog.facet("source")),
@@ -150,6 +149,28 @@ def edit(archive: Archive, doc_id: str, changes: dict, who: str) -> dict:
         "provenance": document["provenance"],
         "changed": applied,
         "history": [edit.to_dict() for edit in archive.catalog.history(doc_id)],
+    }
+
+
+def retag(
+    archive: Archive, doc_id: str, added: Sequence[str], removed: Sequence[str], clear: bool
+) -> list[str]:
+    """The document's tags after adding `added` and removing `removed` (without regard to case),
+    or only `added` with `clear`: the value `edit` sets for `tags`."""
+    current = [] if clear else archive.catalog.document(doc_id, with_text=False)["tags"]
+    gone = {tag.casefold() for tag in removed}
+    return [tag for tag in current if tag.casefold() not in gone] + list(added)
+
+
+def health(archive: Archive) -> dict:
+    """What a load balancer polls: documents, chunks and the current generation."""
+    archive.refresh()  # a first ingest (or a reindex) elsewhere creates a new generation
+    counts = archive.catalog.counts()
+    return {
+        "status": "ok",
+        "documents": counts.documents,
+        "chunks": counts.chunks,
+        "generation": archive.manifest.generation if archive.manifest else None,
     }
 
 

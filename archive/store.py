@@ -143,6 +143,14 @@ class Archive:
         if self.manifest is not None:
             self.embedder.embed(["warm up"])
 
+    def index_counts(self) -> dict:
+        """What each index holds: the vector index's kind, and the entries in each."""
+        return {
+            "vector_index": self.vector.kind if self.vector else None,
+            "keyword_indexed": self.keyword.count() if self.keyword else 0,
+            "vector_indexed": self.vector.count() if self.vector else 0,
+        }
+
     def _open_indexes(self) -> None:
         folder = self.manifest.folder(self.data_dir)
         try:

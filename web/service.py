@@ -91,15 +91,7 @@ def stats() -> dict:
 
 
 def health() -> dict:
-    archive().refresh()  # a first ingest (or a reindex) elsewhere creates a new generation
-    counts = archive().catalog.counts()
-    manifest = archive().manifest
-    return {
-        "status": "ok",
-        "documents": counts["documents"],
-        "chunks": counts["chunks"],
-        "generation": manifest.generation if manifest else None,
-    }
+    return operations.health(archive())
 
 
 def facets() -> dict:
