@@ -209,6 +209,20 @@ def open_archive(settings) -> Archive:
     return Archive(settings)
 
 
+def ensure_not_busy(settings) -> None:
+    """ArchiveBusy naming the holder when another process writes to the archive now (the
+    writer lock is taken and released at once: a probe, not a reservation)."""
+    from archive.catalog import open_catalog
+
+    catalog = open_catalog(settings.data_dir, settings.catalog, create=True)
+    try:
+        lock = catalog.writer_lock()
+        lock.acquire(wait=False)
+        lock.release()
+    finally:
+        catalog.close()
+
+
 def facets(archive: Archive) -> dict:
     """Values to filter on, most frequent first: sources, formats and tags with their counts."""
     return {

@@ -25,7 +25,6 @@ from archive.catalog import open_catalog
 from archive.config import Settings
 from archive.errors import ArchiveBusy, ArchiveError, NotFound
 from archive.ingest import Ingestor
-from archive.locking import WriteLock
 from archive.store import Archive
 from web import uploads
 
@@ -65,12 +64,10 @@ class Writer:
         """Fail fast (409) when another process writes; this server's own jobs simply queue."""
         if self._gate.locked():
             return
-        lock = WriteLock(Path(self.settings.data_dir))
         try:
-            lock.acquire(wait=False)
+            operations.ensure_not_busy(self.settings)
         except ArchiveBusy as error:
             raise busy(error) from None
-        lock.release()
 
 
 def _now() -> str:
