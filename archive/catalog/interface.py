@@ -150,6 +150,9 @@ class Catalog(Protocol):
     def writer_lock(self) -> WriterLock:
         """The lock that makes this process the archive's one writer."""
 
+    def compact(self) -> None:
+        """Reclaim space after a bulk load (a backend may have nothing to do)."""
+
     # -- meta, documents ---------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None: ...
