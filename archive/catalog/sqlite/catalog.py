@@ -6,7 +6,9 @@ in the same transaction, so an index that missed a change (a crash, a kill) can 
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -60,14 +62,24 @@ class SQLiteCatalog(ChunkReads, OriginalReads):
         """This thread's connection (sqlite3 connections are not shared between threads)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            try:
+                conn = self._connect()
+            except sqlite3.OperationalError as error:
+                if _read_only(self.path.parent):  # SQLite says only "unable to open database file"
+                    raise OSError(errno.EROFS, "read-only file system", str(self.path.parent)) from error
+                raise
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA user_version").fetchone()  # opens the file (and its WAL) now
         return conn
 
     def close(self) -> None:
@@ -248,3 +260,10 @@ class SQLiteCatalog(ChunkReads, OriginalReads):
             "SELECT seq FROM index_progress WHERE name = ? AND generation = ?", (index, generation)
         ).fetchone()
         return row[0] if row else None
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
